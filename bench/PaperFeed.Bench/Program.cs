@@ -1,0 +1,1 @@
+Console.WriteLine("usage: PaperFeed.Bench ingest");

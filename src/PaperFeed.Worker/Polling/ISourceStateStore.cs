@@ -1,0 +1,35 @@
+namespace PaperFeed.Worker.Polling;
+
+/// <summary>HTTP validators remembered for one URL, sent back as If-None-Match / If-Modified-Since.</summary>
+public sealed record HttpValidators(string? ETag, string? LastModified);
+
+/// <summary>Everything PaperFeed remembers about polling one source.</summary>
+public sealed record SourceState
+{
+    public required string Name { get; init; }
+    public string? Checkpoint { get; init; }
+    public IReadOnlyDictionary<string, HttpValidators> Validators { get; init; } = new Dictionary<string, HttpValidators>();
+    public int ConsecutiveErrors { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset? LastErrorAt { get; init; }
+    public DateTimeOffset? LastSuccessAt { get; init; }
+    public int LastPaperCount { get; init; }
+
+    /// <summary>After a failure, scheduled polls before this time are skipped (exponential back-off).</summary>
+    public DateTimeOffset? BackoffUntil { get; init; }
+}
+
+/// <summary>Per-source polling state: checkpoint, HTTP validators, error counts.</summary>
+public interface ISourceStateStore
+{
+    /// <summary>The state of a source; a fresh state when it was never polled.</summary>
+    Task<SourceState> GetAsync(string name, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SourceState>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Saves a successful poll: its checkpoint and validators, clears the error count and back-off.</summary>
+    Task RecordSuccessAsync(string name, string? checkpoint, IReadOnlyDictionary<string, HttpValidators> validators, int paperCount, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Saves a failed poll: increments the error count and sets the back-off; checkpoint and validators stay.</summary>
+    Task RecordFailureAsync(string name, string error, DateTimeOffset at, DateTimeOffset backoffUntil, CancellationToken cancellationToken);
+}
