@@ -182,7 +182,8 @@ public static partial class PaperIdentity
             return a[..comma].Trim();
         }
 
-        var parts = a.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // Any whitespace separates the parts: names from HTML carry no-break spaces, names from XML line breaks.
+        var parts = a.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         return parts[^1];
     }
 
