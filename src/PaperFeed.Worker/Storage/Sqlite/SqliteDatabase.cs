@@ -1,0 +1,162 @@
+using Microsoft.Data.Sqlite;
+
+namespace PaperFeed.Worker.Storage.Sqlite;
+
+/// <summary>
+/// The one SQLite file PaperFeed keeps its state in: opens configured connections and creates the schema once
+/// (idempotent, so every start and every test can call it). SQLite has a single writer, so writers inside the
+/// process queue on <see cref="WriteLock"/> instead of spinning on SQLITE_BUSY.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private const int SchemaVersion = 1;
+
+    // WAL lets readers run beside the writer; NORMAL is durable across process crashes in WAL mode (only an OS
+    // crash can lose the last transactions) and is what makes batched writes fast.
+    private const string ConnectionPragmas = """
+        PRAGMA foreign_keys = ON;
+        PRAGMA synchronous = NORMAL;
+        PRAGMA busy_timeout = 10000;
+        """;
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS papers (
+            pk      INTEGER PRIMARY KEY,
+            id      TEXT    NOT NULL UNIQUE,
+            sort_at INTEGER NOT NULL,
+            doc     TEXT    NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS papers_by_sort_at ON papers (sort_at DESC, pk DESC);
+
+        CREATE TABLE IF NOT EXISTS paper_keys (
+            key      TEXT    NOT NULL PRIMARY KEY,
+            paper_pk INTEGER NOT NULL REFERENCES papers (pk) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS paper_keys_by_paper ON paper_keys (paper_pk);
+
+        CREATE TABLE IF NOT EXISTS sightings (
+            source      TEXT    NOT NULL,
+            external_id TEXT    NOT NULL,
+            paper_pk    INTEGER NOT NULL REFERENCES papers (pk) ON DELETE CASCADE,
+            PRIMARY KEY (source, external_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS sightings_by_source_paper ON sightings (source, paper_pk);
+        CREATE INDEX IF NOT EXISTS sightings_by_paper ON sightings (paper_pk);
+
+        CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5 (
+            title, abstract, authors,
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+
+        CREATE TABLE IF NOT EXISTS source_state (
+            name TEXT NOT NULL PRIMARY KEY,
+            doc  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _initLock = new(1, 1);
+    private volatile bool _initialized;
+
+    public SqliteDatabase(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (string.IsNullOrWhiteSpace(builder.DataSource))
+        {
+            throw new ArgumentException($"sqlite: the connection string '{connectionString}' names no file; use e.g. 'Data Source=paperfeed.db'", nameof(connectionString));
+        }
+
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+    }
+
+    /// <summary>The database file as configured.</summary>
+    public string DataSource { get; }
+
+    /// <summary>Held by every write transaction of this process.</summary>
+    public SemaphoreSlim WriteLock { get; } = new(1, 1);
+
+    /// <summary>Creates the folder of the file, switches to WAL and creates the schema; safe to call repeatedly.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            if (!IsInMemory(DataSource) && Path.GetDirectoryName(Path.GetFullPath(DataSource)) is { Length: > 0 } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            await using var connection = await OpenRawAsync(cancellationToken);
+            await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
+            await using (var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
+            {
+                await ExecuteAsync(connection, Schema + $"PRAGMA user_version = {SchemaVersion};", cancellationToken, tx);
+                await tx.CommitAsync(cancellationToken);
+            }
+
+            _initialized = true;
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+
+    /// <summary>An open connection with PaperFeed's pragmas; the schema is created first if it was not yet.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        return await OpenRawAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, ConnectionPragmas, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? tx = null)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static bool IsInMemory(string dataSource) =>
+        dataSource == ":memory:" || dataSource.StartsWith("file::memory:", StringComparison.OrdinalIgnoreCase);
+
+    public void Dispose()
+    {
+        // Pooled connections keep the file (and its -wal/-shm files) open after the last store call.
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _initLock.Dispose();
+        WriteLock.Dispose();
+    }
+}
