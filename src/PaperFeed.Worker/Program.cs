@@ -1,3 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using PaperFeed.Worker.Cli;
+
+return await PaperFeedCli.RunAsync(args);

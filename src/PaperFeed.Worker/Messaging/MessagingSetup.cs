@@ -1,0 +1,52 @@
+using MassTransit;
+using PaperFeed.Worker.Hosting;
+using PaperFeed.Worker.Papers;
+
+namespace PaperFeed.Worker.Messaging;
+
+public static class MessagingSetup
+{
+    /// <summary>
+    /// MassTransit on the configured transport: in-memory for the embedded mode, RabbitMQ (<c>ConnectionStrings:RabbitMq</c>)
+    /// in production. Consumers and their endpoints are the same on both.
+    /// </summary>
+    public static IServiceCollection AddPaperFeedMessaging(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator>? extra = null)
+    {
+        var options = configuration.GetSection(PaperFeedOptions.Section).Get<PaperFeedOptions>() ?? new PaperFeedOptions();
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.AddConsumer<IngestPapersConsumer, IngestPapersConsumerDefinition>();
+            extra?.Invoke(x);
+
+            if (options.Transport == TransportKind.RabbitMq)
+            {
+                var uri = configuration.GetConnectionString("RabbitMq");
+                if (string.IsNullOrWhiteSpace(uri) || !Uri.TryCreate(uri, UriKind.Absolute, out var broker) || (broker.Scheme != "amqp" && broker.Scheme != "amqps"))
+                {
+                    throw new InvalidOperationException(
+                        $"PaperFeed:Transport is RabbitMq but ConnectionStrings:RabbitMq is {(string.IsNullOrWhiteSpace(uri) ? "missing" : $"'{uri}', not an amqp:// or amqps:// URI")} (e.g. ConnectionStrings__RabbitMq=amqp://guest:guest@localhost:5672/)");
+                }
+
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(broker);
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            // Publishing right after start would otherwise race the creation of exchanges and bindings.
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        return services;
+    }
+}

@@ -1,0 +1,127 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using PaperFeed.Contracts;
+using PaperFeed.Worker.Hosting;
+using PaperFeed.Worker.Sources;
+
+namespace PaperFeed.Worker.Polling;
+
+public enum PollStatus
+{
+    /// <summary>The poll ran; its papers were published and its checkpoint saved.</summary>
+    Succeeded,
+
+    /// <summary>The poll failed; the error is recorded against the source and it backs off.</summary>
+    Failed,
+
+    /// <summary>Not polled: disabled, misconfigured, or backing off after errors.</summary>
+    Skipped,
+}
+
+/// <summary>What one poll did.</summary>
+public sealed record PollReport(string Source, PollStatus Status, int Papers, string? Message);
+
+/// <summary>
+/// One poll of one source: fetch since the checkpoint, publish a <see cref="PaperDiscovered"/> per paper, and only
+/// then save the checkpoint and HTTP validators — so a crash between the two re-publishes rather than loses.
+/// </summary>
+public sealed class SourcePoller(
+    SourceRegistry registry,
+    ISourceStateStore states,
+    IPublishEndpoint publisher,
+    IHttpClientFactory httpFactory,
+    IOptions<PaperFeedOptions> options,
+    TimeProvider clock,
+    ILogger<SourcePoller> logger)
+{
+    public async Task<PollReport> PollAsync(string name, bool ignoreBackoff, CancellationToken cancellationToken)
+    {
+        var source = registry.Find(name);
+        if (source is null)
+        {
+            return new PollReport(name, PollStatus.Skipped, 0, $"no source named '{name}'");
+        }
+
+        if (source.ConfigError is not null)
+        {
+            return new PollReport(name, PollStatus.Skipped, 0, source.ConfigError);
+        }
+
+        if (!source.Enabled)
+        {
+            return new PollReport(name, PollStatus.Skipped, 0, $"source '{name}' is disabled");
+        }
+
+        var state = await states.GetAsync(name, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (!ignoreBackoff && state.BackoffUntil is { } until && until > now)
+        {
+            logger.LogDebug("source {Source}: backing off until {Until} after {Errors} consecutive errors", name, until, state.ConsecutiveErrors);
+            return new PollReport(name, PollStatus.Skipped, 0, $"backing off until {until:O}");
+        }
+
+        var settings = options.Value;
+        var context = new HttpSourceContext(source, state.Validators, httpFactory.CreateClient(SourcesSetup.HttpClientName), settings.Http, logger);
+        var type = registry.TypeOf(source.Type)!;
+        FetchResult result;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(settings.Polling.PollTimeout);
+            try
+            {
+                result = await type.FetchAsync(context, state.Checkpoint, timeout.Token) ?? throw new SourceException("the source returned no result");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                var message = ex switch
+                {
+                    OperationCanceledException => $"the poll took longer than {settings.Polling.PollTimeout} (PaperFeed:Polling:PollTimeout)",
+                    SourceException => ex.Message,
+                    _ => $"{ex.GetType().Name}: {ex.Message}",
+                };
+                return await RecordFailureAsync(name, state.ConsecutiveErrors + 1, message, cancellationToken);
+            }
+        }
+
+        var papers = result.Papers.Where(p => p is not null && !string.IsNullOrWhiteSpace(p.ExternalId) && !string.IsNullOrWhiteSpace(p.Title)).ToList();
+        if (papers.Count > 0)
+        {
+            var discoveredAt = clock.GetUtcNow();
+            await publisher.PublishBatch(papers.Select(p => new PaperDiscovered(name, p, discoveredAt)), cancellationToken);
+        }
+
+        await states.RecordSuccessAsync(name, result.Checkpoint, context.LearntValidators, papers.Count, clock.GetUtcNow(), cancellationToken);
+        if (state.ConsecutiveErrors > 0)
+        {
+            logger.LogInformation("source {Source}: polled again after {Errors} failed polls, {Count} papers", name, state.ConsecutiveErrors, papers.Count);
+        }
+        else
+        {
+            logger.LogInformation("source {Source}: polled, {Count} papers", name, papers.Count);
+        }
+
+        return new PollReport(name, PollStatus.Succeeded, papers.Count, null);
+    }
+
+    private async Task<PollReport> RecordFailureAsync(string name, int errors, string message, CancellationToken cancellationToken)
+    {
+        var polling = options.Value.Polling;
+        var now = clock.GetUtcNow();
+        var until = now + Backoff(errors, polling.BackoffBase, polling.BackoffMax);
+        await states.RecordFailureAsync(name, message, now, until, cancellationToken);
+        logger.LogWarning("source {Source}: poll failed ({Errors} in a row), next try after {Until:u}: {Error}", name, errors, until, message);
+        return new PollReport(name, PollStatus.Failed, 0, message);
+    }
+
+    /// <summary>base × 2^(errors−1), capped.</summary>
+    public static TimeSpan Backoff(int consecutiveErrors, TimeSpan @base, TimeSpan max)
+    {
+        var exponent = Math.Clamp(consecutiveErrors - 1, 0, 30);
+        var ticks = @base.Ticks * Math.Pow(2, exponent);
+        return ticks >= max.Ticks ? max : TimeSpan.FromTicks((long)ticks);
+    }
+}

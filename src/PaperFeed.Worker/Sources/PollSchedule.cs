@@ -1,0 +1,73 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Quartz;
+
+namespace PaperFeed.Worker.Sources;
+
+/// <summary>
+/// A source's schedule: an interval (<c>90s</c>, <c>15m</c>, <c>1h</c>, <c>1d</c>, <c>00:15:00</c>) or a cron
+/// expression — Quartz's six or seven fields (<c>0 0 6 * * ?</c>) or classic five-field crontab (<c>0 6 * * *</c>).
+/// </summary>
+public sealed partial record PollSchedule(TimeSpan? Interval, string? Cron, CronFormat Format = CronFormat.Quartz)
+{
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(1);
+
+    [GeneratedRegex(@"^(?<n>\d+)\s*(?<u>s|m|h|d)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex Shorthand();
+
+    public static bool TryParse(string text, [NotNullWhen(true)] out PollSchedule? schedule, out string error)
+    {
+        schedule = null;
+        error = "";
+        var s = text.Trim();
+        var m = Shorthand().Match(s);
+        TimeSpan interval = default;
+        if (m.Success)
+        {
+            var n = long.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
+            interval = char.ToLowerInvariant(m.Groups["u"].Value[0]) switch
+            {
+                's' => TimeSpan.FromSeconds(n),
+                'm' => TimeSpan.FromMinutes(n),
+                'h' => TimeSpan.FromHours(n),
+                _ => TimeSpan.FromDays(n),
+            };
+        }
+
+        if (m.Success || (!s.Contains(' ', StringComparison.Ordinal) && TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out interval)))
+        {
+            if (interval < MinimumInterval)
+            {
+                error = $"Schedule '{text}' is shorter than {MinimumInterval.TotalSeconds:0} s";
+                return false;
+            }
+
+            schedule = new PollSchedule(interval, null);
+            return true;
+        }
+
+        // Five fields are classic crontab (Sunday is 0 or 7); six or seven are Quartz's own (Sunday is 1).
+        var format = s.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 5 ? CronFormat.Unix : CronFormat.Quartz;
+        if (!CronExpression.TryParse(s, format, out _))
+        {
+            string detail;
+            try
+            {
+                CronExpression.Parse(s, format);
+                detail = "";
+            }
+            catch (FormatException ex)
+            {
+                detail = ": " + ex.Message;
+            }
+
+            error = $"Schedule '{text}' is neither an interval (15m, 1h, 00:30:00) nor a cron expression{detail}";
+            return false;
+        }
+
+        schedule = new PollSchedule(null, s, format);
+        return true;
+    }
+    public override string ToString() => Interval is { } i ? $"every {i}" : $"cron {Cron}";
+}

@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace PaperFeed.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real HTTP server on loopback that replays recorded payloads, answers conditional GETs with 304 where
+/// the ETag or Last-Modified match, and misbehaves on request (status codes, hangs, oversized bodies).
+/// </summary>
+public sealed class FeedServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _notModified = new(StringComparer.Ordinal);
+
+    private FeedServer(WebApplication app) => _app = app;
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    public static async Task<FeedServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new FeedServer(app);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        server.BaseUri = new Uri(app.Urls.First());
+        return server;
+    }
+
+    public Uri Url(string path) => new(BaseUri, path);
+
+    public void Serve(string path, byte[] body, string contentType = "application/rss+xml; charset=utf-8", string? etag = null, DateTimeOffset? lastModified = null) =>
+        _routes[path] = new Route { Body = body, ContentType = contentType, ETag = etag, LastModified = lastModified };
+
+    public void Fail(string path, int status) => _routes[path] = new Route { Status = status };
+
+    /// <summary>Accepts the request and never answers until the client gives up.</summary>
+    public void Hang(string path) => _routes[path] = new Route { Hang = true };
+
+    /// <summary>Streams a body of <paramref name="bytes"/> bytes without announcing its length.</summary>
+    public void Huge(string path, long bytes) => _routes[path] = new Route { HugeBytes = bytes };
+
+    public int Requests(string path) => _requests.GetValueOrDefault(path);
+
+    public int NotModifiedAnswers(string path) => _notModified.GetValueOrDefault(path);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        _requests.AddOrUpdate(path, 1, (_, n) => n + 1);
+        if (!_routes.TryGetValue(path, out var route))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (route.Hang)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+
+        if (route.Status is { } status)
+        {
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync($"error {status}");
+            return;
+        }
+
+        if (route.HugeBytes is { } huge)
+        {
+            context.Response.ContentType = "application/rss+xml";
+            var chunk = new byte[64 * 1024];
+            chunk.AsSpan().Fill((byte)' ');
+            for (long sent = 0; sent < huge && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
+            {
+                try
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            return;
+        }
+
+        var headers = context.Request.GetTypedHeaders();
+        var etagMatches = route.ETag is not null && headers.IfNoneMatch.Any(t => t.Tag.ToString() == route.ETag);
+        var notModifiedSince = route.ETag is null && route.LastModified is { } lm && headers.IfModifiedSince is { } ims && lm <= ims;
+        if (etagMatches || notModifiedSince)
+        {
+            _notModified.AddOrUpdate(path, 1, (_, n) => n + 1);
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        if (route.ETag is not null)
+        {
+            context.Response.Headers[HeaderNames.ETag] = route.ETag;
+        }
+
+        if (route.LastModified is { } modified)
+        {
+            context.Response.Headers[HeaderNames.LastModified] = modified.ToString("R");
+        }
+
+        context.Response.ContentType = route.ContentType;
+        await context.Response.Body.WriteAsync(route.Body);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private sealed record Route
+    {
+        public byte[] Body { get; init; } = [];
+        public string ContentType { get; init; } = "application/octet-stream";
+        public string? ETag { get; init; }
+        public DateTimeOffset? LastModified { get; init; }
+        public int? Status { get; init; }
+        public bool Hang { get; init; }
+        public long? HugeBytes { get; init; }
+    }
+}

@@ -1,0 +1,117 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using PaperFeed.Contracts;
+using PaperFeed.IntegrationTests.Infrastructure;
+using PaperFeed.Worker.Api;
+using static PaperFeed.IntegrationTests.Infrastructure.TestFeeds;
+
+namespace PaperFeed.IntegrationTests.Pipeline;
+
+/// <summary>
+/// The whole flow on a real worker: feed over loopback HTTP → poll → PaperDiscovered → ingest into a SQLite
+/// file → PaperAdded counted by a test consumer. Runs once per transport.
+/// </summary>
+public abstract class PipelineTests : WorkerTestBase
+{
+    [Fact]
+    public async Task PollStoresNewPapersAndPollingAgainAnnouncesNothing()
+    {
+        Server.Serve("/listing", Rss(
+            new Item("oai:arXiv.org:2405.00001v1", "Sparse attention at scale", "https://arxiv.org/abs/2405.00001"),
+            new Item("oai:arXiv.org:2405.00002v1", "Retrieval for long contexts", "https://arxiv.org/abs/2405.00002")));
+        await using var worker = await StartWorkerAsync("/listing");
+
+        var first = await worker.PollAsync("listing");
+        Assert.Equal(2, first.LastPaperCount);
+        await worker.Announcements.WaitForAsync(a => a.PaperId == "arxiv:2405.00001", "arxiv:2405.00001");
+        await worker.Announcements.WaitForAsync(a => a.PaperId == "arxiv:2405.00002", "arxiv:2405.00002");
+
+        var second = await worker.PollAsync("listing");
+        Assert.Equal(2, second.LastPaperCount);
+        await worker.DrainAsync();
+
+        Assert.Equal(1, worker.Announcements.Count("arxiv:2405.00001"));
+        Assert.Equal(1, worker.Announcements.Count("arxiv:2405.00002"));
+        var papers = await worker.GetAsync<PaperListResponse>("/api/papers?source=listing");
+        Assert.Equal(["arxiv:2405.00001", "arxiv:2405.00002"], papers!.Items.Select(p => p.Id).Order());
+        Assert.All(papers.Items, p => Assert.Single(p.Sightings));
+    }
+
+    [Fact]
+    public async Task NotModifiedResponseDoesNoWork()
+    {
+        Server.Serve("/etagged", Rss(new Item("a-1", "Graph networks for proteins", "https://example.org/papers/1")), etag: "\"v1\"");
+        await using var worker = await StartWorkerAsync("/etagged");
+
+        await worker.PollAsync("etagged");
+        var added = await worker.Announcements.WaitForAsync(a => a.Paper.Title == "Graph networks for proteins", "the etagged paper");
+        var stored = await worker.GetAsync<PaperResponse>($"/api/papers/{added.PaperId}");
+
+        var second = await worker.PollAsync("etagged");
+        await worker.DrainAsync();
+
+        Assert.Equal(1, Server.NotModifiedAnswers("/etagged"));
+        Assert.Equal(0, second.LastPaperCount);
+        Assert.Equal(1, worker.Announcements.Count(added.PaperId));
+        var after = await worker.GetAsync<PaperResponse>($"/api/papers/{added.PaperId}");
+        Assert.Equal(stored!.Sightings.Single().LastSeenAt, after!.Sightings.Single().LastSeenAt);
+    }
+
+    [Fact]
+    public async Task SameDiscoveryDeliveredFiveTimesIsStoredAndAnnouncedOnce()
+    {
+        await using var worker = await StartWorkerAsync();
+        var message = new PaperDiscovered(
+            "direct",
+            new DiscoveredPaper { ExternalId = "x-5", Title = "Five deliveries", ArxivId = "2405.05555v1" },
+            DateTimeOffset.UtcNow);
+        var bus = worker.Services.GetRequiredService<IBus>();
+
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => bus.Publish(message, TestContext.Current.CancellationToken)));
+        await worker.DrainAsync();
+
+        Assert.Equal(1, worker.Announcements.Count("arxiv:2405.05555"));
+        var paper = await worker.GetAsync<PaperResponse>("/api/papers/2405.05555v1");
+        Assert.Equal("Five deliveries", paper!.Title);
+        Assert.Single(paper.Sightings);
+    }
+
+    [Fact]
+    public async Task PaperSeenThroughTwoSourcesIsOnePaperWithTwoSightings()
+    {
+        Server.Serve("/by-link", Rss(new Item("item-1", "Scaling laws for retrieval", "https://arxiv.org/abs/2405.12345v2")));
+        Server.Serve("/by-doi", Rss(new Item("urn:x:77", "Scaling Laws for Retrieval", "https://journal.example.org/77", Doi: "10.48550/arXiv.2405.12345")));
+        await using var worker = await StartWorkerAsync("/by-link", "/by-doi");
+
+        await worker.PollAsync("by-link");
+        await worker.PollAsync("by-doi");
+        await worker.DrainAsync();
+
+        Assert.Equal(1, worker.Announcements.Count("arxiv:2405.12345"));
+        var byDoi = await worker.GetAsync<PaperResponse>("/api/papers/10.48550/arXiv.2405.12345");
+        Assert.Equal("arxiv:2405.12345", byDoi!.Id);
+        Assert.Equal(["by-doi", "by-link"], byDoi.Sightings.Select(s => s.Source).Order());
+        var all = await worker.GetAsync<PaperListResponse>("/api/papers");
+        Assert.Single(all!.Items, p => p.Id == "arxiv:2405.12345");
+    }
+}
+
+public sealed class InMemoryPipelineTests : PipelineTests
+{
+    protected override Task<Dictionary<string, string?>> TransportAsync() =>
+        Task.FromResult(new Dictionary<string, string?> { ["PaperFeed:Transport"] = "InMemory" });
+}
+
+public sealed class RabbitMqPipelineTests(RabbitMqFixture broker) : PipelineTests
+{
+    protected override async Task<Dictionary<string, string?>> TransportAsync()
+    {
+        broker.SkipIfUnavailable();
+        var vhost = await broker.CreateVirtualHostAsync("pipeline");
+        return new Dictionary<string, string?>
+        {
+            ["PaperFeed:Transport"] = "RabbitMq",
+            ["ConnectionStrings:RabbitMq"] = vhost,
+        };
+    }
+}
