@@ -1,1 +1,34 @@
-Console.WriteLine("usage: PaperFeed.Bench ingest");
+using System.CommandLine;
+using PaperFeed.Bench;
+
+// Throughput scenarios. Each prints its own rate and, measured in the same run, the rate of a baseline doing the
+// same work with nothing of PaperFeed in between, so results compare across machines as ratios.
+var papers = new Option<int>("--papers") { Description = "Papers to push through the pipeline.", DefaultValueFactory = _ => 10_000 };
+var rabbit = new Option<string>("--rabbitmq")
+{
+    Description = "The broker (amqp URI).",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PAPERFEED_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/",
+};
+var ingest = new Command("ingest", "PaperDiscovered → store (SQLite) → PaperAdded on RabbitMQ, against raw RabbitMQ.Client doing the same two hops.") { papers, rabbit };
+ingest.SetAction(async (parse, ct) =>
+{
+    var n = parse.GetValue(papers);
+    var uri = parse.GetValue(rabbit)!;
+    var bytes = IngestScenario.MessageBytes();
+    Console.WriteLine($"ingest: {n:N0} papers, {bytes:N0} bytes per PaperDiscovered, broker {new Uri(uri).Host}:{new Uri(uri).Port}, {Environment.ProcessorCount} cores");
+
+    // Warm up both paths (JIT, connections, queue declarations) before measuring.
+    await RawBrokerBaseline.MeasureAsync(uri, 1_000, bytes, ct);
+    await IngestScenario.MeasureAsync("RabbitMq", uri, 1_000, ct);
+
+    var raw = await RawBrokerBaseline.MeasureAsync(uri, n, bytes, ct);
+    var pipeline = await IngestScenario.MeasureAsync("RabbitMq", uri, n, ct);
+    var inMemory = await IngestScenario.MeasureAsync("InMemory", null, n, ct);
+    Console.WriteLine($"  raw RabbitMQ.Client, 2 hops with confirms: {raw,10:N0} msg/s");
+    Console.WriteLine($"  PaperFeed on RabbitMQ + SQLite:            {pipeline,10:N0} papers/s  ({pipeline / raw:P0} of raw)");
+    Console.WriteLine($"  PaperFeed in-memory + SQLite:              {inMemory,10:N0} papers/s  ({inMemory / raw:P0} of raw)");
+    return 0;
+});
+
+var root = new RootCommand("PaperFeed benchmarks") { ingest };
+return await root.Parse(args).InvokeAsync();
