@@ -58,8 +58,9 @@ public sealed class IngestPapersConsumerDefinition(IOptions<PaperFeedOptions> op
         // A store outage must not send papers to _error: retry with growing pauses, then redeliver later.
         endpointConfigurator.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500)));
 
-        // Room for the next batch to fill while one is being stored.
+        // Room for the next batch to fill while one is being stored (MassTransit's default is exactly one batch).
         endpointConfigurator.PrefetchCount = ingest.BatchSize * 2;
+        endpointConfigurator.ConcurrentMessageLimit = ingest.BatchSize * 2;
 
         // One batch at a time: SQLite has one writer, and it keeps announcements of a paper in order.
         consumerConfigurator.Options<BatchOptions>(b => b
