@@ -17,6 +17,7 @@ public sealed class SqliteDatabase : IDisposable
         PRAGMA foreign_keys = ON;
         PRAGMA synchronous = NORMAL;
         PRAGMA busy_timeout = 10000;
+        PRAGMA wal_autocheckpoint = 16384;
         """;
 
     private const string Schema = """
@@ -24,7 +25,10 @@ public sealed class SqliteDatabase : IDisposable
             pk      INTEGER PRIMARY KEY,
             id      TEXT    NOT NULL UNIQUE,
             sort_at INTEGER NOT NULL,
-            doc     TEXT    NOT NULL
+            doc     TEXT    NOT NULL,
+            -- The revision whose announcement was published; kept beside the document so marking it is one cheap
+            -- UPDATE. It is the truth for StoredPaper.AnnouncedRevision (the copy inside doc is not read).
+            announced INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS papers_by_sort_at ON papers (sort_at DESC, pk DESC);
 

@@ -61,32 +61,19 @@ public sealed class SqlitePaperStore(SqliteDatabase database, TimeProvider timeP
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var tx = connection.BeginTransaction(deferred: false);
-            using var find = Command(connection, tx, "SELECT p.pk, p.doc FROM paper_keys k JOIN papers p ON p.pk = k.paper_pk WHERE k.key = $key", "$key");
-            using var update = Command(connection, tx, "UPDATE papers SET doc = $doc WHERE pk = $pk", "$doc", "$pk");
+            // Ids are canonical keys, and a paper keeps every key it ever had, so an id announced before the paper
+            // gained a higher-ranked key still finds it.
+            using var mark = Command(
+                connection,
+                tx,
+                "UPDATE papers SET announced = $revision WHERE announced < $revision AND pk = (SELECT paper_pk FROM paper_keys WHERE key = $key)",
+                "$revision",
+                "$key");
             foreach (var (paperId, revision) in announced)
             {
-                // Ids are canonical keys, and a paper keeps every key it ever had, so an id announced before the
-                // paper gained a higher-ranked key still finds it.
-                find.Parameters["$key"].Value = PaperIdentity.LookupKey(paperId) ?? paperId;
-                long pk;
-                StoredPaper paper;
-                using (var reader = find.ExecuteReader())
-                {
-                    if (!reader.Read())
-                    {
-                        continue;
-                    }
-
-                    pk = reader.GetInt64(0);
-                    paper = SqliteJson.ReadPaper(reader.GetString(1));
-                }
-
-                if (revision > paper.AnnouncedRevision)
-                {
-                    update.Parameters["$doc"].Value = SqliteJson.Write(paper with { AnnouncedRevision = revision });
-                    update.Parameters["$pk"].Value = pk;
-                    update.ExecuteNonQuery();
-                }
+                mark.Parameters["$key"].Value = PaperIdentity.LookupKey(paperId) ?? paperId;
+                mark.Parameters["$revision"].Value = revision;
+                mark.ExecuteNonQuery();
             }
 
             await tx.CommitAsync(cancellationToken);
@@ -106,9 +93,10 @@ public sealed class SqlitePaperStore(SqliteDatabase database, TimeProvider timeP
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT p.doc FROM paper_keys k JOIN papers p ON p.pk = k.paper_pk WHERE k.key = $key";
+        command.CommandText = "SELECT p.doc, p.announced FROM paper_keys k JOIN papers p ON p.pk = k.paper_pk WHERE k.key = $key";
         command.Parameters.AddWithValue("$key", PaperIdentity.LookupKey(key) ?? key.Trim());
-        return await command.ExecuteScalarAsync(cancellationToken) is string doc ? SqliteJson.ReadPaper(doc) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadPaper(reader, 0) : null;
     }
 
     public async Task<PaperPage> ListAsync(PaperQuery query, CancellationToken cancellationToken)
@@ -152,7 +140,7 @@ public sealed class SqlitePaperStore(SqliteDatabase database, TimeProvider timeP
         }
 
         command.CommandText =
-            "SELECT p.pk, p.sort_at, p.doc FROM papers p"
+            "SELECT p.pk, p.sort_at, p.doc, p.announced FROM papers p"
             + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
             + " ORDER BY p.sort_at DESC, p.pk DESC LIMIT $take";
         command.Parameters.AddWithValue("$take", limit + 1);
@@ -171,7 +159,7 @@ public sealed class SqlitePaperStore(SqliteDatabase database, TimeProvider timeP
                 }
 
                 last = (reader.GetInt64(1), reader.GetInt64(0));
-                items.Add(SqliteJson.ReadPaper(reader.GetString(2)));
+                items.Add(ReadPaper(reader, 2));
             }
         }
 
@@ -236,6 +224,10 @@ public sealed class SqlitePaperStore(SqliteDatabase database, TimeProvider timeP
             nameof(cursor));
     }
 
+    /// <summary>The document in column <paramref name="docColumn"/>, with the announced revision from the column after it.</summary>
+    private static StoredPaper ReadPaper(SqliteDataReader reader, int docColumn) =>
+        SqliteJson.ReadPaper(reader.GetString(docColumn)) with { AnnouncedRevision = reader.GetInt32(docColumn + 1) };
+
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql, params string[] parameters)
     {
         var command = connection.CreateCommand();
@@ -272,8 +264,8 @@ public sealed class SqlitePaperStore(SqliteDatabase database, TimeProvider timeP
         public BatchWriter(SqliteConnection connection, SqliteTransaction tx)
         {
             _findKey = Command(connection, tx, "SELECT paper_pk FROM paper_keys WHERE key = $key", "$key");
-            _loadDoc = Command(connection, tx, "SELECT doc FROM papers WHERE pk = $pk", "$pk");
-            _insertPaper = Command(connection, tx, "INSERT INTO papers (id, sort_at, doc) VALUES ($id, $sort_at, $doc) RETURNING pk", "$id", "$sort_at", "$doc");
+            _loadDoc = Command(connection, tx, "SELECT doc, announced FROM papers WHERE pk = $pk", "$pk");
+            _insertPaper = Command(connection, tx, "INSERT INTO papers (id, sort_at, doc, announced) VALUES ($id, $sort_at, $doc, $announced) RETURNING pk", "$id", "$sort_at", "$doc", "$announced");
             _updatePaper = Command(connection, tx, "UPDATE papers SET id = $id, sort_at = $sort_at, doc = $doc WHERE pk = $pk", "$id", "$sort_at", "$doc", "$pk");
             _insertKey = Command(connection, tx, "INSERT INTO paper_keys (key, paper_pk) VALUES ($key, $pk)", "$key", "$pk");
             _upsertSighting = Command(
@@ -374,8 +366,9 @@ public sealed class SqlitePaperStore(SqliteDatabase database, TimeProvider timeP
             }
 
             _loadDoc.Parameters["$pk"].Value = pk;
-            return _loadDoc.ExecuteScalar() is string doc
-                ? SqliteJson.ReadPaper(doc)
+            using var reader = _loadDoc.ExecuteReader();
+            return reader.Read()
+                ? ReadPaper(reader, 0)
                 : throw new InvalidDataException($"sqlite paper store: paper_keys points at paper {pk}, which does not exist");
         }
 
@@ -384,6 +377,7 @@ public sealed class SqlitePaperStore(SqliteDatabase database, TimeProvider timeP
             _insertPaper.Parameters["$id"].Value = paper.Id;
             _insertPaper.Parameters["$sort_at"].Value = paper.SortAt.ToUnixTimeMilliseconds();
             _insertPaper.Parameters["$doc"].Value = SqliteJson.Write(paper);
+            _insertPaper.Parameters["$announced"].Value = paper.AnnouncedRevision;
             return (long)_insertPaper.ExecuteScalar()!;
         }
 
