@@ -3,7 +3,7 @@ using PaperFeed.Bench;
 
 // Throughput scenarios. Each prints its own rate and, measured in the same run, the rate of a baseline doing the
 // same work with nothing of PaperFeed in between, so results compare across machines as ratios.
-var papers = new Option<int>("--papers") { Description = "Papers to push through the pipeline.", DefaultValueFactory = _ => 10_000 };
+var papers = new Option<int>("--papers") { Description = "Papers to push through the pipeline.", DefaultValueFactory = _ => 20_000 };
 var rabbit = new Option<string>("--rabbitmq")
 {
     Description = "The broker (amqp URI).",
