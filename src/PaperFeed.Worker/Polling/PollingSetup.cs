@@ -46,7 +46,7 @@ internal sealed class SourceScheduler(ISchedulerFactory schedulers, SourceRegist
             var schedule = source.ParsedSchedule!;
             IScheduleBuilder when = schedule.Interval is { } interval
                 ? SimpleScheduleBuilder.Create().WithInterval(interval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)
-                : CronScheduleBuilder.Create(schedule.Cron!, schedule.Format).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed);
+                : CronScheduleBuilder.Create(schedule.Cron!, schedule.Format).InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed);
             var trigger = TriggerBuilder.Create()
                 .ForJob(job)
                 .WithIdentity(source.Name, PollSourceJob.Group)

@@ -12,6 +12,7 @@ namespace PaperFeed.Worker.Sources;
 public sealed partial record PollSchedule(TimeSpan? Interval, string? Cron, CronFormat Format = CronFormat.Quartz)
 {
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaximumInterval = TimeSpan.FromDays(366);
 
     [GeneratedRegex(@"^(?<n>\d+)\s*(?<u>s|m|h|d)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex Shorthand();
@@ -25,21 +26,34 @@ public sealed partial record PollSchedule(TimeSpan? Interval, string? Cron, Cron
         TimeSpan interval = default;
         if (m.Success)
         {
-            var n = long.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
-            interval = char.ToLowerInvariant(m.Groups["u"].Value[0]) switch
+            var seconds = char.ToLowerInvariant(m.Groups["u"].Value[0]) switch
             {
-                's' => TimeSpan.FromSeconds(n),
-                'm' => TimeSpan.FromMinutes(n),
-                'h' => TimeSpan.FromHours(n),
-                _ => TimeSpan.FromDays(n),
+                's' => 1L,
+                'm' => 60L,
+                'h' => 3600L,
+                _ => 86400L,
             };
+            if (!long.TryParse(m.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > MaximumInterval.TotalSeconds / seconds)
+            {
+                error = $"Schedule '{text}' is longer than {MaximumInterval.TotalDays:0} days";
+                return false;
+            }
+
+            interval = TimeSpan.FromSeconds(n * seconds);
         }
 
-        if (m.Success || (!s.Contains(' ', StringComparison.Ordinal) && TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out interval)))
+        // TimeSpan's own form needs a colon: TimeSpan.Parse reads a bare "30" as thirty days.
+        if (m.Success || (s.Contains(':', StringComparison.Ordinal) && !s.Contains(' ', StringComparison.Ordinal) && TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out interval)))
         {
             if (interval < MinimumInterval)
             {
                 error = $"Schedule '{text}' is shorter than {MinimumInterval.TotalSeconds:0} s";
+                return false;
+            }
+
+            if (interval > MaximumInterval)
+            {
+                error = $"Schedule '{text}' is longer than {MaximumInterval.TotalDays:0} days";
                 return false;
             }
 
