@@ -17,6 +17,8 @@ public sealed class FeedServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _notModified = new(StringComparer.Ordinal);
+    private int _inFlight;
+    private int _maxInFlight;
 
     private FeedServer(WebApplication app) => _app = app;
 
@@ -37,8 +39,8 @@ public sealed class FeedServer : IAsyncDisposable
 
     public Uri Url(string path) => new(BaseUri, path);
 
-    public void Serve(string path, byte[] body, string contentType = "application/rss+xml; charset=utf-8", string? etag = null, DateTimeOffset? lastModified = null) =>
-        _routes[path] = new Route { Body = body, ContentType = contentType, ETag = etag, LastModified = lastModified };
+    public void Serve(string path, byte[] body, string contentType = "application/rss+xml; charset=utf-8", string? etag = null, DateTimeOffset? lastModified = null, TimeSpan? delay = null) =>
+        _routes[path] = new Route { Body = body, ContentType = contentType, ETag = etag, LastModified = lastModified, Delay = delay };
 
     public void Fail(string path, int status) => _routes[path] = new Route { Status = status };
 
@@ -52,7 +54,28 @@ public sealed class FeedServer : IAsyncDisposable
 
     public int NotModifiedAnswers(string path) => _notModified.GetValueOrDefault(path);
 
+    /// <summary>The most requests the server was answering at one moment.</summary>
+    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
+
     private async Task HandleAsync(HttpContext context)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); now > max; max = Volatile.Read(ref _maxInFlight))
+        {
+            Interlocked.CompareExchange(ref _maxInFlight, now, max);
+        }
+
+        try
+        {
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
         _requests.AddOrUpdate(path, 1, (_, n) => n + 1);
@@ -66,6 +89,11 @@ public sealed class FeedServer : IAsyncDisposable
         {
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return;
+        }
+
+        if (route.Delay is { } delay)
+        {
+            await Task.Delay(delay, context.RequestAborted);
         }
 
         if (route.Status is { } status)
@@ -130,5 +158,6 @@ public sealed class FeedServer : IAsyncDisposable
         public int? Status { get; init; }
         public bool Hang { get; init; }
         public long? HugeBytes { get; init; }
+        public TimeSpan? Delay { get; init; }
     }
 }

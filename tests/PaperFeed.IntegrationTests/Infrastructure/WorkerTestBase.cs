@@ -25,7 +25,10 @@ public abstract class WorkerTestBase : IAsyncLifetime
         Directory.Delete(_folder, recursive: true);
     }
 
-    protected async Task<WorkerHost> StartWorkerAsync(params string[] sourcePaths)
+    protected Task<WorkerHost> StartWorkerAsync(params string[] sourcePaths) => StartWorkerAsync(new Dictionary<string, string?>(), sourcePaths);
+
+    /// <summary>A worker polling a feed source per path (named after it), with <paramref name="extra"/> settings on top.</summary>
+    protected async Task<WorkerHost> StartWorkerAsync(IReadOnlyDictionary<string, string?> extra, params string[] sourcePaths)
     {
         var settings = await TransportAsync();
         settings["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_folder, "paperfeed.db")}";
@@ -38,6 +41,11 @@ public abstract class WorkerTestBase : IAsyncLifetime
             settings[$"PaperFeed:Sources:{i}:Type"] = "feed";
             settings[$"PaperFeed:Sources:{i}:Url"] = _server.Url(sourcePaths[i]).AbsoluteUri;
             settings[$"PaperFeed:Sources:{i}:Schedule"] = Never;
+        }
+
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
         }
 
         return await WorkerHost.StartAsync(settings);

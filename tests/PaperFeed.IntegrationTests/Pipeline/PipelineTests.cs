@@ -37,10 +37,21 @@ public abstract class PipelineTests : WorkerTestBase
         Assert.All(papers.Items, p => Assert.Single(p.Sightings));
     }
 
-    [Fact]
-    public async Task NotModifiedResponseDoesNoWork()
+    [Theory]
+    [InlineData("etag")]
+    [InlineData("last-modified")]
+    public async Task NotModifiedResponseDoesNoWork(string validator)
     {
-        Server.Serve("/etagged", Rss(new Item("a-1", "Graph networks for proteins", "https://example.org/papers/1")), etag: "\"v1\"");
+        var feed = Rss(new Item("a-1", "Graph networks for proteins", "https://example.org/papers/1"));
+        if (validator == "etag")
+        {
+            Server.Serve("/etagged", feed, etag: "\"v1\"");
+        }
+        else
+        {
+            Server.Serve("/etagged", feed, lastModified: new DateTimeOffset(2024, 5, 20, 12, 0, 0, TimeSpan.Zero));
+        }
+
         await using var worker = await StartWorkerAsync("/etagged");
 
         await worker.PollAsync("etagged");
@@ -93,6 +104,46 @@ public abstract class PipelineTests : WorkerTestBase
         Assert.Equal(["by-doi", "by-link"], byDoi.Sightings.Select(s => s.Source).Order());
         var all = await worker.GetAsync<PaperListResponse>("/api/papers");
         Assert.Single(all!.Items, p => p.Id == "arxiv:2405.12345");
+    }
+
+    [Fact]
+    public async Task StoredPaperWhoseAnnouncementWasLostIsAnnouncedOnRedelivery()
+    {
+        await using var worker = await StartWorkerAsync();
+        var message = new PaperDiscovered(
+            "direct",
+            new DiscoveredPaper { ExternalId = "lost-1", Title = "Lost announcement", ArxivId = "2405.06666v1" },
+            DateTimeOffset.UtcNow);
+
+        // As if the worker stored the batch and died before publishing: stored, never marked announced.
+        var stored = await worker.Services.GetRequiredService<PaperFeed.Worker.Papers.IPaperStore>()
+            .UpsertAsync([message], TestContext.Current.CancellationToken);
+        Assert.Equal(PaperFeed.Worker.Papers.UpsertOutcome.Added, stored.Single().Outcome);
+
+        await worker.Services.GetRequiredService<IBus>().Publish(message, TestContext.Current.CancellationToken);
+        var announced = await worker.Announcements.WaitForAsync(a => a.PaperId == "arxiv:2405.06666", "the re-announced paper");
+
+        Assert.Equal("added", announced.Kind);
+        await worker.Services.GetRequiredService<IBus>().Publish(message, TestContext.Current.CancellationToken);
+        await worker.DrainAsync();
+        Assert.Equal(1, worker.Announcements.Count("arxiv:2405.06666"));
+    }
+
+    [Fact]
+    public async Task PollsOfOneSourceNeverOverlap()
+    {
+        Server.Serve("/slow", Rss(new Item("s-1", "Slow listing", "https://example.org/s-1")), delay: TimeSpan.FromMilliseconds(400));
+        await using var worker = await StartWorkerAsync("/slow");
+
+        // Three requests for a poll while the first is still running: Quartz queues them one after the other.
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await worker.Api.PostAsync("/api/sources/slow/poll", null, TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await Eventually.ValueAsync(() => Task.FromResult(Server.Requests("/slow")), n => n == 3, "three polls of /slow");
+        Assert.Equal(1, Server.MaxConcurrentRequests);
     }
 }
 

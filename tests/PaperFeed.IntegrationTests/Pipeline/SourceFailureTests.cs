@@ -17,6 +17,7 @@ public sealed class SourceFailureTests : WorkerTestBase
     public static TheoryData<string, string> Breakages => new()
     {
         { "malformed-xml", "feed:" },
+        { "malformed-json", "feed:" },
         { "external-entity", "feed:" },
         { "not-found", "HTTP 404" },
         { "server-error", "HTTP 500" },
@@ -75,6 +76,9 @@ public sealed class SourceFailureTests : WorkerTestBase
         {
             case "malformed-xml":
                 Server.Serve(path, Encoding.UTF8.GetBytes("<rss version=\"2.0\"><channel><item><title>unclosed"));
+                break;
+            case "malformed-json":
+                Server.Serve(path, Encoding.UTF8.GetBytes("{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [ {\"id\": "), "application/feed+json");
                 break;
             case "external-entity":
                 Server.Serve(path, Encoding.UTF8.GetBytes("""
