@@ -130,6 +130,20 @@ public abstract class PipelineTests : WorkerTestBase
     }
 
     [Fact]
+    public async Task ScheduledPollStoresPapersWithoutBeingAsked()
+    {
+        Server.Serve("/scheduled", Rss(new Item("sch-1", "Scheduled arrival", "https://arxiv.org/abs/2405.07777v1")));
+
+        // An interval schedule fires once at start, then every interval.
+        await using var worker = await StartWorkerAsync(new Dictionary<string, string?> { ["PaperFeed:Sources:0:Schedule"] = "1h" }, "/scheduled");
+
+        await worker.Announcements.WaitForAsync(a => a.PaperId == "arxiv:2405.07777", "the scheduled poll's paper");
+        var paper = await worker.GetAsync<PaperResponse>("/api/papers/arxiv:2405.07777");
+        Assert.Equal("scheduled", paper!.Sightings.Single().Source);
+        Assert.Equal(1, Server.Requests("/scheduled"));
+    }
+
+    [Fact]
     public async Task PollsOfOneSourceNeverOverlap()
     {
         Server.Serve("/slow", Rss(new Item("s-1", "Slow listing", "https://example.org/s-1")), delay: TimeSpan.FromMilliseconds(400));
