@@ -54,6 +54,9 @@ public abstract class SourceContext
     /// </summary>
     public abstract Task<SourceResponse> GetAsync(Uri uri, CancellationToken cancellationToken);
 
+    /// <summary>The current time (sources that page by date use it; tests replace it).</summary>
+    public virtual DateTimeOffset Now => DateTimeOffset.UtcNow;
+
     /// <summary>Writes a diagnostic line to the worker's log under this source's name.</summary>
     public abstract void Log(string message);
 }

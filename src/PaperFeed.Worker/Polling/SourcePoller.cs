@@ -61,7 +61,7 @@ public sealed class SourcePoller(
         }
 
         var settings = options.Value;
-        var context = new HttpSourceContext(source, state.Validators, httpFactory.CreateClient(SourcesSetup.HttpClientName), settings.Http, logger);
+        var context = new HttpSourceContext(source, state.Validators, httpFactory.CreateClient(SourcesSetup.HttpClientName), settings.Http, logger, clock);
         var type = registry.TypeOf(source.Type)!;
         FetchResult result;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))

@@ -16,7 +16,8 @@ public sealed class HttpSourceContext(
     IReadOnlyDictionary<string, HttpValidators> validators,
     HttpClient http,
     SourceHttpOptions options,
-    ILogger logger) : SourceContext
+    ILogger logger,
+    TimeProvider? clock = null) : SourceContext
 {
     private readonly Dictionary<string, HttpValidators> _learnt = new(validators, StringComparer.Ordinal);
 
@@ -126,6 +127,8 @@ public sealed class HttpSourceContext(
             throw new SourceException($"GET {uri}: the connection broke while reading the body: {ex.Message}", ex);
         }
     }
+
+    public override DateTimeOffset Now => (clock ?? TimeProvider.System).GetUtcNow();
 
     public override void Log(string message) => logger.LogInformation("source {Source}: {Message}", source.Name, message);
 }

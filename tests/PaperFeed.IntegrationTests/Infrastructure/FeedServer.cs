@@ -17,6 +17,7 @@ public sealed class FeedServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _notModified = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _log = new();
     private int _inFlight;
     private int _maxInFlight;
 
@@ -54,6 +55,9 @@ public sealed class FeedServer : IAsyncDisposable
 
     public int NotModifiedAnswers(string path) => _notModified.GetValueOrDefault(path);
 
+    /// <summary>Every request's path and query, in arrival order.</summary>
+    public IReadOnlyList<string> RequestLog => _log.ToArray();
+
     /// <summary>The most requests the server was answering at one moment.</summary>
     public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
 
@@ -77,7 +81,11 @@ public sealed class FeedServer : IAsyncDisposable
 
     private async Task AnswerAsync(HttpContext context)
     {
-        var path = context.Request.Path.Value ?? "/";
+        // A route may name a query too ("/api/daily_papers?date=2024-10-25"); it wins over the bare path.
+        var bare = context.Request.Path.Value ?? "/";
+        var full = bare + context.Request.QueryString.Value;
+        _log.Enqueue(full);
+        var path = _routes.ContainsKey(full) ? full : bare;
         _requests.AddOrUpdate(path, 1, (_, n) => n + 1);
         if (!_routes.TryGetValue(path, out var route))
         {
