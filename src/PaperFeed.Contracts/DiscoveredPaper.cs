@@ -21,6 +21,12 @@ public sealed record DiscoveredPaper
     /// <summary>Subject categories (arXiv categories such as <c>cs.CL</c>, or feed categories).</summary>
     public IReadOnlyList<string> Categories { get; init; } = [];
 
+    /// <summary>Keywords the source attaches to the paper (e.g. Hugging Face's <c>ai_keywords</c>).</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+
+    /// <summary>A one-paragraph summary the source wrote (e.g. Hugging Face's <c>ai_summary</c>), apart from the abstract.</summary>
+    public string? Summary { get; init; }
+
     /// <summary>An arXiv id in any form PaperFeed understands (<c>2405.12345v2</c>, an abs URL, an OAI guid).</summary>
     public string? ArxivId { get; init; }
 

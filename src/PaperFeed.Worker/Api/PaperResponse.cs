@@ -11,6 +11,8 @@ public sealed record PaperResponse(
     string? Abstract,
     IReadOnlyList<string> Authors,
     IReadOnlyList<string> Categories,
+    IReadOnlyList<string> Keywords,
+    string? Summary,
     int? Version,
     DateTimeOffset? PublishedAt,
     DateTimeOffset? UpdatedAt,
@@ -21,7 +23,7 @@ public sealed record PaperResponse(
     DateTimeOffset FirstSeenAt)
 {
     public static PaperResponse From(StoredPaper p) => new(
-        p.Id, p.Keys, p.Title, p.Abstract, p.Authors, p.Categories, p.Version, p.PublishedAt, p.UpdatedAt,
+        p.Id, p.Keys, p.Title, p.Abstract, p.Authors, p.Categories, p.Keywords, p.Summary, p.Version, p.PublishedAt, p.UpdatedAt,
         p.WithdrawnAt, p.Links, p.Metrics, p.Sightings, p.FirstSeenAt);
 }
 

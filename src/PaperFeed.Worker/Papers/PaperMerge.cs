@@ -86,6 +86,8 @@ public static class PaperMerge
             Abstract = p.Abstract,
             Authors = p.Authors.ToList(),
             Categories = p.Categories.Distinct(StringComparer.Ordinal).ToList(),
+            Keywords = p.Keywords.Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+            Summary = p.Summary,
             Version = PaperIdentity.VersionOf(p),
             PublishedAt = p.PublishedAt,
             UpdatedAt = p.UpdatedAt,
@@ -210,6 +212,19 @@ public static class PaperMerge
         if (paper.Version is null && version is not null)
         {
             paper = paper with { Version = version };
+            filled = true;
+        }
+
+        if (string.IsNullOrWhiteSpace(paper.Summary) && !string.IsNullOrWhiteSpace(p.Summary))
+        {
+            paper = paper with { Summary = p.Summary };
+            filled = true;
+        }
+
+        var newKeywords = p.Keywords.Where(k => !paper.Keywords.Contains(k, StringComparer.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (newKeywords.Count > 0)
+        {
+            paper = paper with { Keywords = [.. paper.Keywords, .. newKeywords] };
             filled = true;
         }
 

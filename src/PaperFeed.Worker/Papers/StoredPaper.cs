@@ -18,6 +18,8 @@ public sealed record StoredPaper
     public string? Abstract { get; init; }
     public IReadOnlyList<string> Authors { get; init; } = [];
     public IReadOnlyList<string> Categories { get; init; } = [];
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+    public string? Summary { get; init; }
     public int? Version { get; init; }
     public DateTimeOffset? PublishedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }

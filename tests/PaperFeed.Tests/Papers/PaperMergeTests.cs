@@ -338,4 +338,31 @@ public sealed class PaperMergeTests
         Assert.Same(stored, PaperMerge.ChooseTarget(PaperIdentity.KeysOf(sameAsStoredWithoutId), owners));
         Assert.Null(PaperMerge.ChooseTarget(PaperIdentity.KeysOf(other), new Dictionary<string, StoredPaper>()));
     }
+
+    [Fact]
+    public void KeywordsAndSummaryFromALaterSourceFillTheRecordAsAnUpdate()
+    {
+        var (stored, _) = PaperMerge.Apply(null, Rss(), T0);
+        var fromHub = new PaperDiscovered(
+            "hf-daily",
+            new DiscoveredPaper
+            {
+                ExternalId = "2405.12345",
+                Title = "Attention Is All You Need",
+                ArxivId = "2405.12345",
+                Keywords = ["transformer", "attention", "Transformer"],
+                Summary = "A model built on attention alone.",
+            },
+            T1);
+
+        var (paper, outcome) = PaperMerge.Apply(stored, fromHub, T1);
+
+        Assert.Equal(UpsertOutcome.Updated, outcome);
+        Assert.Equal(["transformer", "attention"], paper.Keywords);
+        Assert.Equal("A model built on attention alone.", paper.Summary);
+
+        var (again, secondOutcome) = PaperMerge.Apply(paper, fromHub with { DiscoveredAt = T2 }, T2);
+        Assert.Equal(UpsertOutcome.Unchanged, secondOutcome);
+        Assert.Equal(["transformer", "attention"], again.Keywords);
+    }
 }
