@@ -40,6 +40,9 @@ public sealed class SourceHttpOptions
     public long MaxResponseBytes { get; set; } = 20 * 1024 * 1024;
 
     public string UserAgent { get; set; } = "PaperFeed/1.0 (+https://github.com/paperfeed/paperfeed)";
+
+    /// <summary>Per-host politeness, shared by every source: keyed by host, applying to its subdomains too.</summary>
+    public Dictionary<string, Sources.Http.HostPolicy> Hosts { get; set; } = Sources.Http.HostPolicy.Defaults();
 }
 
 /// <summary><c>PaperFeed:Polling</c>: schedules and back-off.</summary>

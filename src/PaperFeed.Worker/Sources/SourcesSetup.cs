@@ -2,7 +2,9 @@ using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using PaperFeed.Contracts;
 using PaperFeed.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PaperFeed.Worker.Sources.Feed;
+using PaperFeed.Worker.Sources.Http;
 
 namespace PaperFeed.Worker.Sources;
 
@@ -15,37 +17,42 @@ public static class SourcesSetup
     {
         services.AddSingleton<IPaperSource, FeedSource>();
         services.AddSingleton<SourceRegistry>();
-
+        services.TryAddSingleton(TimeProvider.System);
         var http = configuration.GetSection($"{PaperFeedOptions.Section}:Http").Get<SourceHttpOptions>() ?? new SourceHttpOptions();
-        services.AddHttpClient(HttpClientName, client =>
+        services.AddSingleton(sp => new HostGates(http, sp.GetRequiredService<TimeProvider>()));
+        services.AddTransient<PoliteHostHandler>();
+
+        // Handlers run outside-in in the order added: retries, then each attempt waits at its host's gate (so a
+        // retry too keeps the host's spacing), then the attempt's timeout, which does not count the wait.
+        var client = services.AddHttpClient(HttpClientName, c =>
             {
-                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
-                client.DefaultRequestHeaders.UserAgent.ParseAdd(http.UserAgent);
+                c.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
+                c.DefaultRequestHeaders.UserAgent.ParseAdd(http.UserAgent);
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AutomaticDecompression = System.Net.DecompressionMethods.All,
                 MaxAutomaticRedirections = 5,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
-            .AddResilienceHandler("sources", pipeline =>
-            {
-                // Retries honour Retry-After on 429/503; each attempt has its own timeout.
-                if (http.Retries > 0)
-                {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = http.Retries,
-                        Delay = http.RetryDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        ShouldRetryAfterHeader = true,
-                        MaxDelay = TimeSpan.FromMinutes(1),
-                    });
-                }
-
-                pipeline.AddTimeout(http.Timeout);
             });
+        client.AddResilienceHandler("retries", pipeline =>
+        {
+            // Retries honour Retry-After on 429/503.
+            if (http.Retries > 0)
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = http.Retries,
+                    Delay = http.RetryDelay,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    ShouldRetryAfterHeader = true,
+                    MaxDelay = TimeSpan.FromMinutes(1),
+                });
+            }
+        });
+        client.AddHttpMessageHandler<PoliteHostHandler>();
+        client.AddResilienceHandler("attempt", pipeline => pipeline.AddTimeout(http.Timeout));
         return services;
     }
 }

@@ -18,6 +18,7 @@ public sealed class FeedServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _notModified = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _log = new();
+    private readonly ConcurrentQueue<(DateTimeOffset At, string Path)> _starts = new();
     private int _inFlight;
     private int _maxInFlight;
 
@@ -43,7 +44,7 @@ public sealed class FeedServer : IAsyncDisposable
     public void Serve(string path, byte[] body, string contentType = "application/rss+xml; charset=utf-8", string? etag = null, DateTimeOffset? lastModified = null, TimeSpan? delay = null) =>
         _routes[path] = new Route { Body = body, ContentType = contentType, ETag = etag, LastModified = lastModified, Delay = delay };
 
-    public void Fail(string path, int status) => _routes[path] = new Route { Status = status };
+    public void Fail(string path, int status, TimeSpan? retryAfter = null) => _routes[path] = new Route { Status = status, RetryAfter = retryAfter };
 
     /// <summary>Accepts the request and never answers until the client gives up.</summary>
     public void Hang(string path) => _routes[path] = new Route { Hang = true };
@@ -57,6 +58,9 @@ public sealed class FeedServer : IAsyncDisposable
 
     /// <summary>Every request's path and query, in arrival order.</summary>
     public IReadOnlyList<string> RequestLog => _log.ToArray();
+
+    /// <summary>When each request arrived, by the server's clock.</summary>
+    public IReadOnlyList<(DateTimeOffset At, string Path)> RequestStarts => _starts.ToArray();
 
     /// <summary>The most requests the server was answering at one moment.</summary>
     public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
@@ -85,6 +89,7 @@ public sealed class FeedServer : IAsyncDisposable
         var bare = context.Request.Path.Value ?? "/";
         var full = bare + context.Request.QueryString.Value;
         _log.Enqueue(full);
+        _starts.Enqueue((DateTimeOffset.UtcNow, full));
         var path = _routes.ContainsKey(full) ? full : bare;
         _requests.AddOrUpdate(path, 1, (_, n) => n + 1);
         if (!_routes.TryGetValue(path, out var route))
@@ -107,6 +112,11 @@ public sealed class FeedServer : IAsyncDisposable
         if (route.Status is { } status)
         {
             context.Response.StatusCode = status;
+            if (route.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers[HeaderNames.RetryAfter] = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             await context.Response.WriteAsync($"error {status}");
             return;
         }
@@ -167,5 +177,6 @@ public sealed class FeedServer : IAsyncDisposable
         public bool Hang { get; init; }
         public long? HugeBytes { get; init; }
         public TimeSpan? Delay { get; init; }
+        public TimeSpan? RetryAfter { get; init; }
     }
 }
