@@ -23,7 +23,11 @@ public static class PaperFeedCli
         root.Subcommands.Add(run);
 
         root.Subcommands.Add(SourceTestCommand.Create());
-        return root.Parse(args).InvokeAsync();
+        root.Subcommands.Add(BackfillCommand.Create());
+
+        // Ctrl+C cancels the command's token; a backfill then finishes its current page (arXiv spaces requests
+        // 3 s apart) before it stops, which the default 2 s grace period would cut short.
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(1) });
     }
 
     private static async Task<int> RunHostAsync(string[] hostArgs, CancellationToken cancellationToken)

@@ -9,7 +9,8 @@ namespace PaperFeed.Worker.Sources;
 /// <summary>
 /// What a source sees of PaperFeed during one poll: its configuration and a polite HTTP client. Validators
 /// learnt during the poll are kept aside in <see cref="LearntValidators"/> and saved only when the poll
-/// succeeds, so that a failed poll never turns the next one into a 304 that skips unseen papers.
+/// succeeds, so that a failed poll never turns the next one into a 304 that skips unseen papers. Only the URLs
+/// asked in this poll are kept: a source that pages by date would otherwise collect validators forever.
 /// </summary>
 public sealed class HttpSourceContext(
     SourceDefinition source,
@@ -19,13 +20,13 @@ public sealed class HttpSourceContext(
     ILogger logger,
     TimeProvider? clock = null) : SourceContext
 {
-    private readonly Dictionary<string, HttpValidators> _learnt = new(validators, StringComparer.Ordinal);
+    private readonly Dictionary<string, HttpValidators> _learnt = new(StringComparer.Ordinal);
 
     public override string SourceName => source.Name;
     public override Uri? Url => source.Url;
     public override IReadOnlyDictionary<string, string> Options => source.Options;
 
-    /// <summary>The validators to save if the poll succeeds: the old ones, updated with every response seen.</summary>
+    /// <summary>The validators to save if the poll succeeds: one per URL asked in this poll.</summary>
     public IReadOnlyDictionary<string, HttpValidators> LearntValidators => _learnt;
 
     public override async Task<SourceResponse> GetAsync(Uri uri, CancellationToken cancellationToken)
@@ -68,6 +69,11 @@ public sealed class HttpSourceContext(
             var status = (int)response.StatusCode;
             if (response.StatusCode == HttpStatusCode.NotModified)
             {
+                if (known is not null)
+                {
+                    _learnt[key] = known;
+                }
+
                 return new SourceResponse(true, ReadOnlyMemory<byte>.Empty, null, status);
             }
 

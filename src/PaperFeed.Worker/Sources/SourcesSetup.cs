@@ -3,8 +3,12 @@ using Polly;
 using PaperFeed.Contracts;
 using PaperFeed.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PaperFeed.Worker.Sources.Arxiv;
+using PaperFeed.Worker.Sources.ArxivOai;
 using PaperFeed.Worker.Sources.Feed;
+using PaperFeed.Worker.Sources.HuggingFace;
 using PaperFeed.Worker.Sources.Http;
+using PaperFeed.Worker.Sources.Plugins;
 
 namespace PaperFeed.Worker.Sources;
 
@@ -16,6 +20,12 @@ public static class SourcesSetup
     public static IServiceCollection AddPaperFeedSources(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<IPaperSource, FeedSource>();
+        services.AddSingleton<IPaperSource, ArxivRssSource>();
+        services.AddSingleton<IPaperSource, ArxivApiSource>();
+        services.AddSingleton<IPaperSource, HuggingFaceSource>();
+        services.AddSingleton<IPaperSource, ArxivOaiSource>();
+        services.AddSingleton(_ => new PluginCatalog(
+            configuration.GetSection("PaperFeed:Plugins").Get<PluginOptions>()?.Path ?? new PluginOptions().Path));
         services.AddSingleton<SourceRegistry>();
         services.TryAddSingleton(TimeProvider.System);
         var http = configuration.GetSection($"{PaperFeedOptions.Section}:Http").Get<SourceHttpOptions>() ?? new SourceHttpOptions();

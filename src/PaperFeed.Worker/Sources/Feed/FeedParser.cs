@@ -22,17 +22,7 @@ public static partial class FeedParser
 {
     private const string UnknownFormat = "feed: unable to detect feed format (expected RSS, Atom or JSON Feed)";
 
-    // No DTD is read, so no entity is ever expanded and nothing is fetched: a billion-laughs or external-entity
-    // document fails at its first entity reference as "undeclared entity". Ignore (not Prohibit) lets the
-    // harmless DOCTYPE of old RSS 0.91 feeds through.
-    private static readonly XmlReaderSettings XmlSettings = new()
-    {
-        DtdProcessing = DtdProcessing.Ignore,
-        XmlResolver = null,
-        MaxCharactersFromEntities = 1024,
-        IgnoreComments = true,
-        IgnoreProcessingInstructions = true,
-    };
+    private static readonly XmlReaderSettings XmlSettings = SafeXml.Settings();
 
     private static readonly JsonDocumentOptions JsonOptions = new()
     {
@@ -40,10 +30,6 @@ public static partial class FeedParser
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
     };
-
-    // Control characters XML 1.0 forbids; real feeds contain them, and one should not cost the whole feed.
-    [GeneratedRegex(@"[\x00-\x08\x0B\x0C\x0E-\x1F]", RegexOptions.CultureInvariant)]
-    private static partial Regex ForbiddenXmlChars();
 
     [GeneratedRegex(@"^(?:<!doctype\s+html|<html[\s>])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex HtmlStart();
@@ -90,12 +76,7 @@ public static partial class FeedParser
 
     private static List<FeedItem> ReadXml(string text, Uri? baseUri)
     {
-        if (ForbiddenXmlChars().IsMatch(text))
-        {
-            text = ForbiddenXmlChars().Replace(text, "");
-        }
-
-        using var reader = XmlReader.Create(new StringReader(text), XmlSettings);
+        using var reader = SafeXml.Open(text, XmlSettings);
         reader.MoveToContent();
         var rootName = XName.Get(reader.LocalName, reader.NamespaceURI);
 
