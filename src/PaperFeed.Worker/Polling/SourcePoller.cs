@@ -69,7 +69,9 @@ public sealed class SourcePoller(
             timeout.CancelAfter(settings.Polling.PollTimeout);
             try
             {
-                result = await type.FetchAsync(context, state.Checkpoint, timeout.Token) ?? throw new SourceException("the source returned no result");
+                // WaitAsync: a source (a plug-in, say) that ignores its cancellation token is abandoned, not awaited forever.
+                result = await type.FetchAsync(context, state.Checkpoint, timeout.Token).WaitAsync(timeout.Token)
+                    ?? throw new SourceException("the source returned no result");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -87,7 +89,9 @@ public sealed class SourcePoller(
             }
         }
 
-        var papers = result.Papers.Where(p => p is not null && !string.IsNullOrWhiteSpace(p.ExternalId) && !string.IsNullOrWhiteSpace(p.Title)).ToList();
+        // A source's papers are checked here, once for all sources, so that one source's garbage never reaches
+        // the ingest batch it would share with other sources' papers.
+        var papers = (result.Papers ?? []).Select(Sanitize).OfType<DiscoveredPaper>().ToList();
         if (papers.Count > 0)
         {
             var discoveredAt = clock.GetUtcNow();
@@ -115,6 +119,40 @@ public sealed class SourcePoller(
         await states.RecordFailureAsync(name, message, now, until, cancellationToken);
         logger.LogWarning("source {Source}: poll failed ({Errors} in a row), next try after {Until:u}: {Error}", name, errors, until, message);
         return new PollReport(name, PollStatus.Failed, 0, message);
+    }
+
+    private const int MaxTitle = 2_000;
+    private const int MaxText = 100_000;
+    private const int MaxList = 1_000;
+
+    /// <summary>
+    /// The paper with nulls a careless source may leave (lists, links, metrics) made empty and oversized text cut;
+    /// null when it has no id or title and so cannot be stored at all.
+    /// </summary>
+    internal static DiscoveredPaper? Sanitize(DiscoveredPaper? paper)
+    {
+        if (paper is null || string.IsNullOrWhiteSpace(paper.ExternalId) || string.IsNullOrWhiteSpace(paper.Title))
+        {
+            return null;
+        }
+
+        return paper with
+        {
+            ExternalId = Cut(paper.ExternalId.Trim(), MaxTitle),
+            Title = Cut(paper.Title.Trim(), MaxTitle),
+            Abstract = paper.Abstract is null ? null : Cut(paper.Abstract, MaxText),
+            Summary = paper.Summary is null ? null : Cut(paper.Summary, MaxText),
+            Authors = Clean(paper.Authors),
+            Categories = Clean(paper.Categories),
+            Keywords = Clean(paper.Keywords),
+            Links = paper.Links ?? new PaperLinks(),
+            Metrics = paper.Metrics ?? new PaperMetrics(),
+        };
+
+        static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
+
+        static IReadOnlyList<string> Clean(IReadOnlyList<string>? items) =>
+            items is null ? [] : items.Where(i => !string.IsNullOrWhiteSpace(i)).Take(MaxList).Select(i => Cut(i.Trim(), MaxTitle)).ToList();
     }
 
     /// <summary>base × 2^(errors−1), capped.</summary>

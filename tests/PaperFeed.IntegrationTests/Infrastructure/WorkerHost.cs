@@ -34,7 +34,8 @@ public sealed class WorkerHost : IAsyncDisposable
     public AnnouncementLog Announcements => Services.GetRequiredService<AnnouncementLog>();
 
     /// <summary>Starts a worker with exactly this configuration (appsettings.json is not read).</summary>
-    public static async Task<WorkerHost> StartAsync(IDictionary<string, string?> settings)
+    /// <param name="services">Changes to the worker's services (tests add source types with it).</param>
+    public static async Task<WorkerHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var builder = PaperFeedApp.CreateBuilder(
             [],
@@ -51,6 +52,7 @@ public sealed class WorkerHost : IAsyncDisposable
             },
             bus => bus.AddConsumer<AnnouncementRecorder, AnnouncementRecorderDefinition>());
         builder.Services.AddSingleton<AnnouncementLog>();
+        services?.Invoke(builder.Services);
         builder.Logging.ClearProviders();
         var app = builder.BuildPaperFeed();
         await app.StartAsync(TestContext.Current.CancellationToken);

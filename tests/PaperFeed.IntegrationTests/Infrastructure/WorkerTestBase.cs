@@ -18,7 +18,7 @@ public abstract class WorkerTestBase : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _server = await FeedServer.StartAsync();
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -28,7 +28,10 @@ public abstract class WorkerTestBase : IAsyncLifetime
     protected Task<WorkerHost> StartWorkerAsync(params string[] sourcePaths) => StartWorkerAsync(new Dictionary<string, string?>(), sourcePaths);
 
     /// <summary>A worker polling a feed source per path (named after it), with <paramref name="extra"/> settings on top.</summary>
-    protected async Task<WorkerHost> StartWorkerAsync(IReadOnlyDictionary<string, string?> extra, params string[] sourcePaths)
+    protected Task<WorkerHost> StartWorkerAsync(IReadOnlyDictionary<string, string?> extra, params string[] sourcePaths) =>
+        StartWorkerAsync(extra, null, sourcePaths);
+
+    protected async Task<WorkerHost> StartWorkerAsync(IReadOnlyDictionary<string, string?> extra, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services, params string[] sourcePaths)
     {
         var settings = await TransportAsync();
         settings["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_folder, "paperfeed.db")}";
@@ -48,6 +51,6 @@ public abstract class WorkerTestBase : IAsyncLifetime
             settings[key] = value;
         }
 
-        return await WorkerHost.StartAsync(settings);
+        return await WorkerHost.StartAsync(settings, services);
     }
 }
