@@ -63,16 +63,22 @@ public static class ApiEndpoints
             : TypedResults.Ok(PaperResponse.From(paper));
     }
 
-    private static async Task<Ok<List<SourceResponseItem>>> ListSources(SourceRegistry registry, ISourceStateStore states, CancellationToken ct)
+    private static async Task<Ok<List<SourceResponseItem>>> ListSources(
+        SourceRegistry registry, ISourceStateStore states, PollTrigger polls, CancellationToken ct)
     {
         var known = (await states.ListAsync(ct)).ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
-        var items = registry.Sources.Select(s =>
+        var items = new List<SourceResponseItem>(registry.Sources.Count);
+        foreach (var s in registry.Sources)
         {
             var st = known.GetValueOrDefault(s.Name) ?? new SourceState { Name = s.Name };
-            return new SourceResponseItem(
+
+            // A scheduled poll inside a back-off is skipped: the next real poll is the first firing after it.
+            var next = s.Runnable ? await polls.NextFireAsync(s.Name, st.BackoffUntil, ct) : null;
+            items.Add(new SourceResponseItem(
                 s.Name, s.Type, s.Url?.AbsoluteUri, s.Schedule, s.Enabled, s.ConfigError,
-                st.ConsecutiveErrors, st.LastError, st.LastErrorAt, st.LastSuccessAt, st.LastPaperCount, st.BackoffUntil, st.Checkpoint);
-        }).ToList();
+                st.ConsecutiveErrors, st.LastError, st.LastErrorAt, st.LastSuccessAt, st.LastPaperCount, st.BackoffUntil, next, st.Checkpoint));
+        }
+
         return TypedResults.Ok(items);
     }
 

@@ -42,4 +42,5 @@ public sealed record SourceResponseItem(
     DateTimeOffset? LastSuccessAt,
     int LastPaperCount,
     DateTimeOffset? BackoffUntil,
+    DateTimeOffset? NextPollAt,
     string? Checkpoint);

@@ -69,4 +69,18 @@ public sealed class PollTrigger(ISchedulerFactory schedulers)
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await scheduler.TriggerJob(PollSourceJob.KeyFor(source), new JobDataMap { [PollSourceJob.ManualKey] = true }, cancellationToken);
     }
+
+    /// <summary>When the source's schedule next polls it, counting only firings at or after <paramref name="notBefore"/>.</summary>
+    public async Task<DateTimeOffset?> NextFireAsync(string source, DateTimeOffset? notBefore, CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var trigger = await scheduler.GetTrigger(new TriggerKey(source, PollSourceJob.Group), cancellationToken);
+        var next = trigger?.NextFireTimeUtc;
+        while (next is { } at && notBefore is { } limit && at < limit)
+        {
+            next = trigger!.GetFireTimeAfter(at);
+        }
+
+        return next;
+    }
 }

@@ -144,6 +144,7 @@ public sealed class ApiTests : WorkerTestBase
         Assert.Contains("unknown source type 'gopher'", broken.ConfigError, StringComparison.Ordinal);
         Assert.Contains("not an absolute http(s) URL", broken.ConfigError, StringComparison.Ordinal);
         Assert.Contains("Schedule 'whenever'", broken.ConfigError, StringComparison.Ordinal);
+        Assert.Null(broken.NextPollAt);
         using var refused = await configured.Api.PostAsync("/api/sources/broken/poll", null, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
 

@@ -141,6 +141,8 @@ public abstract class PipelineTests : WorkerTestBase
         var paper = await worker.GetAsync<PaperResponse>("/api/papers/arxiv:2405.07777");
         Assert.Equal("scheduled", paper!.Sightings.Single().Source);
         Assert.Equal(1, Server.Requests("/scheduled"));
+        var source = await worker.SourceAsync("scheduled");
+        Assert.InRange(source.NextPollAt!.Value, DateTimeOffset.UtcNow.AddMinutes(55), DateTimeOffset.UtcNow.AddMinutes(61));
     }
 
     [Fact]

@@ -61,6 +61,7 @@ public sealed class SourceFailureTests : WorkerTestBase
         var second = await worker.PollAsync("down");
 
         Assert.Equal(2, second.ConsecutiveErrors);
+        Assert.Equal(new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero), second.NextPollAt);
         Assert.True(second.BackoffUntil - second.LastErrorAt > first.BackoffUntil - first.LastErrorAt, "the back-off grows with consecutive errors");
 
         Server.Serve("/down", Rss(new Item("d-1", "Back again", "https://example.org/d-1")));
