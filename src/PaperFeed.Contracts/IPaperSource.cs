@@ -50,7 +50,8 @@ public abstract class SourceContext
     /// <summary>
     /// GETs <paramref name="uri"/> politely: conditional (ETag / Last-Modified remembered per URL and
     /// committed only when the poll succeeds), with PaperFeed's timeouts, size limit, retries and rate limits.
-    /// Throws <see cref="SourceException"/> for HTTP errors, timeouts and oversized bodies.
+    /// Throws <see cref="SourceHttpException"/> for HTTP error statuses (with the start of the body) and
+    /// <see cref="SourceException"/> for timeouts, network failures and oversized bodies.
     /// </summary>
     public abstract Task<SourceResponse> GetAsync(Uri uri, CancellationToken cancellationToken);
 
@@ -76,4 +77,29 @@ public class SourceException : Exception
 
     /// <summary>Creates the exception with its cause.</summary>
     public SourceException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>
+/// The server answered with an error status. Sources whose servers explain errors in the body (arXiv's API
+/// answers a malformed query with HTTP 400 and an Atom "Error" entry) can read it from <see cref="Body"/>.
+/// </summary>
+public class SourceHttpException : SourceException
+{
+    /// <summary>Creates the exception.</summary>
+    public SourceHttpException(string message, int statusCode, ReadOnlyMemory<byte> body, string? contentType)
+        : base(message)
+    {
+        StatusCode = statusCode;
+        Body = body;
+        ContentType = contentType;
+    }
+
+    /// <summary>The HTTP status code.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The start of the response body (at most 64 KiB).</summary>
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>The Content-Type header of the error response.</summary>
+    public string? ContentType { get; }
 }

@@ -79,10 +79,21 @@ public sealed class HttpSourceContext(
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new SourceException($"GET {uri} answered HTTP {status} {response.ReasonPhrase}");
+                byte[] errorBody;
+                try
+                {
+                    errorBody = await ReadLimitedAsync(response, uri, ErrorBodyBytes, truncate: true, cancellationToken);
+                }
+                catch (SourceException)
+                {
+                    errorBody = [];
+                }
+
+                throw new SourceHttpException(
+                    $"GET {uri} answered HTTP {status} {response.ReasonPhrase}", status, errorBody, response.Content.Headers.ContentType?.ToString());
             }
 
-            var body = await ReadLimitedAsync(response, uri, cancellationToken);
+            var body = await ReadLimitedAsync(response, uri, options.MaxResponseBytes, truncate: false, cancellationToken);
             var etag = response.Headers.ETag?.ToString();
             var modified = response.Content.Headers.LastModified?.ToString("R");
             if (etag is not null || modified is not null)
@@ -98,10 +109,13 @@ public sealed class HttpSourceContext(
         }
     }
 
-    private async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, Uri uri, CancellationToken cancellationToken)
+    /// <summary>How much of an error response's body is kept for the source to read.</summary>
+    private const int ErrorBodyBytes = 64 * 1024;
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes: more is an error, or with <paramref name="truncate"/> is cut off.</summary>
+    private async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, Uri uri, long limit, bool truncate, CancellationToken cancellationToken)
     {
-        var limit = options.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength is { } declared && declared > limit)
+        if (!truncate && response.Content.Headers.ContentLength is { } declared && declared > limit)
         {
             throw new SourceException($"GET {uri}: response of {declared:N0} bytes exceeds the limit of {limit:N0} bytes (PaperFeed:Http:MaxResponseBytes)");
         }
@@ -116,6 +130,12 @@ public sealed class HttpSourceContext(
             {
                 if (buffer.Length + read > limit)
                 {
+                    if (truncate)
+                    {
+                        buffer.Write(chunk, 0, (int)(limit - buffer.Length));
+                        break;
+                    }
+
                     throw new SourceException($"GET {uri}: response exceeds the limit of {limit:N0} bytes (PaperFeed:Http:MaxResponseBytes)");
                 }
 

@@ -46,6 +46,10 @@ public sealed class FeedServer : IAsyncDisposable
 
     public void Fail(string path, int status, TimeSpan? retryAfter = null) => _routes[path] = new Route { Status = status, RetryAfter = retryAfter };
 
+    /// <summary>Answers with an error status and a body that explains it (as arXiv's API does for a bad query).</summary>
+    public void Fail(string path, int status, byte[] body, string contentType) =>
+        _routes[path] = new Route { Status = status, Body = body, ContentType = contentType };
+
     /// <summary>Accepts the request and never answers until the client gives up.</summary>
     public void Hang(string path) => _routes[path] = new Route { Hang = true };
 
@@ -117,7 +121,15 @@ public sealed class FeedServer : IAsyncDisposable
                 context.Response.Headers[HeaderNames.RetryAfter] = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            await context.Response.WriteAsync($"error {status}");
+            if (route.Body.Length > 0)
+            {
+                context.Response.ContentType = route.ContentType;
+                await context.Response.Body.WriteAsync(route.Body);
+            }
+            else
+            {
+                await context.Response.WriteAsync($"error {status}");
+            }
             return;
         }
 

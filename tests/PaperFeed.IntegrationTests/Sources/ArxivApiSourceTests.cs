@@ -128,11 +128,23 @@ public sealed class ArxivApiSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Http400WithArxivsErrorEntrySaysWhatArxivRejected()
+    {
+        // The recorded answer to id_list=abc: HTTP 400 with an Atom "Error" entry
+        _server.Fail(Path, 400, File.ReadAllBytes(RealFixtures.File("arxiv-api", "2026-error-http400-incorrect-id-format.xml")), "application/atom+xml");
+
+        var ex = await Assert.ThrowsAsync<SourceException>(() =>
+            _source.FetchAsync(Context(new() { ["SearchQuery"] = "cat:cs.CL AND (" }), null, TestContext.Current.CancellationToken));
+
+        Assert.StartsWith("arxiv-api: arXiv rejected the query (HTTP 400): incorrect id format for abc", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Http400FromArxivIsASourceExceptionNamingTheStatus()
     {
         _server.Fail(Path, 400);
 
-        var ex = await Assert.ThrowsAsync<SourceException>(() =>
+        var ex = await Assert.ThrowsAnyAsync<SourceException>(() =>
             _source.FetchAsync(Context(new() { ["SearchQuery"] = "cat:cs.CL AND (" }), null, TestContext.Current.CancellationToken));
 
         Assert.Contains("HTTP 400", ex.Message, StringComparison.Ordinal);

@@ -104,7 +104,7 @@ public sealed class ArxivRssSourceTests : IAsyncLifetime
     {
         _server.Fail(Path, status);
 
-        var ex = await Assert.ThrowsAsync<SourceException>(() => _source.FetchAsync(Context(new Dictionary<string, HttpValidators>()), null, TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAnyAsync<SourceException>(() => _source.FetchAsync(Context(new Dictionary<string, HttpValidators>()), null, TestContext.Current.CancellationToken));
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }

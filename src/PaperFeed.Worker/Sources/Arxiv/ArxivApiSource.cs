@@ -43,9 +43,17 @@ public sealed class ArxivApiSource : IPaperSource
         {
             var ask = Math.Min(settings.PageSize, settings.MaxResults - seen);
 
-            // A 400 from arXiv (a malformed query) surfaces here as the context's SourceException naming HTTP 400:
-            // the context does not hand error bodies on, so arXiv's own message is read only from a 200 below.
-            var response = await context.GetAsync(PageUri(settings.Endpoint, settings.SearchQuery, seen, ask), cancellationToken);
+            SourceResponse response;
+            try
+            {
+                response = await context.GetAsync(PageUri(settings.Endpoint, settings.SearchQuery, seen, ask), cancellationToken);
+            }
+            catch (SourceHttpException ex) when (ex.StatusCode == 400 && RejectionIn(ex) is { } rejection)
+            {
+                // arXiv answers a malformed query with HTTP 400 and says why in an Atom "Error" entry.
+                throw new SourceException($"arxiv-api: arXiv rejected the query (HTTP 400): {rejection}; check the SearchQuery option ('{settings.SearchQuery}')", ex);
+            }
+
             if (response.NotModified)
             {
                 // This page is as it was when a successful poll read it: so is everything older. Nothing newer
@@ -91,6 +99,19 @@ public sealed class ArxivApiSource : IPaperSource
 
         var next = ArxivApiCheckpoint.After(since, found);
         return new FetchResult(found, next?.ToString() ?? checkpoint);
+    }
+
+    /// <summary>arXiv's explanation in an error response, or null when the body is not its Atom error.</summary>
+    private static string? RejectionIn(SourceHttpException ex)
+    {
+        try
+        {
+            return ArxivApiParser.Parse(ex.Body.Span, ex.ContentType).Error;
+        }
+        catch (SourceException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The request for one page: newest submissions first, <paramref name="count"/> entries from <paramref name="start"/>.</summary>
