@@ -71,6 +71,33 @@ public sealed class PluginTests : WorkerTestBase
     }
 
     [Fact]
+    public async Task SourceTestCommandRunsAPlugin()
+    {
+        InstallCrossrefPlugin();
+        Server.Serve("/works", Encoding.UTF8.GetBytes("""
+            {"status":"ok","message-type":"work-list","message":{"items":[
+              {"DOI":"10.5555/cli.1","title":["Tested from the command line"],"indexed":{"date-time":"2026-03-02T10:00:00Z"}}]}}
+            """), "application/json");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "PaperFeed.Worker.dll"), "source", "test", "crossref", Server.Url("/works").AbsoluteUri, "-o", "Query=cli" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["PaperFeed__Plugins__Path"] = _plugins },
+        };
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(process.ExitCode == 0, await stderr);
+        var paper = System.Text.Json.JsonSerializer.Deserialize<DiscoveredPaper>((await stdout).Trim(), PaperFeed.Worker.Cli.SourceTestCommand.JsonLines)!;
+        Assert.Equal("10.5555/cli.1", paper.Doi);
+        Assert.Equal("Tested from the command line", paper.Title);
+    }
+
+    [Fact]
     public async Task UnloadablePluginIsReportedAndTheWorkerRunsOn()
     {
         await File.WriteAllBytesAsync(Path.Combine(_plugins, "Broken.dll"), Encoding.UTF8.GetBytes("not an assembly"), TestContext.Current.CancellationToken);
