@@ -97,6 +97,28 @@ public sealed class HuggingFaceSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClockMovedThreeDaysForwardFetchesEachMissedDayExactlyOnce()
+    {
+        for (var day = 23; day <= 27; day++)
+        {
+            ServePage($"2024-10-{day}", 0, 100, ($"2410.5{day}00", 1));
+        }
+
+        // A poll on Thursday, then the worker is down until Sunday: the clock moves three days forward.
+        var thursday = Sunday.AddDays(-3);
+        var first = await FetchAsync(null, now: thursday);
+        var second = await FetchAsync(first.Checkpoint, now: Sunday);
+
+        var asked = _server.RequestLog.GroupBy(q => q).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var missed in (string[])["2024-10-25", "2024-10-26", "2024-10-27"])
+        {
+            Assert.Equal(1, asked.GetValueOrDefault(Query(missed, 0, 100)));
+        }
+
+        Assert.Equal(["2410.52500", "2410.52600", "2410.52700"], second.Papers.Select(p => p.ExternalId).Where(id => string.CompareOrdinal(id, "2410.52500") >= 0));
+    }
+
+    [Fact]
     public async Task CatchUpGoesBackAtMostMaxCatchUpDaysAndSaysWhatItSkipped()
     {
         foreach (var date in (string[])["2024-10-24", "2024-10-25", "2024-10-26", "2024-10-27"])
