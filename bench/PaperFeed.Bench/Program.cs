@@ -30,5 +30,13 @@ ingest.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("PaperFeed benchmarks") { ingest };
+var records = new Option<int>("--records") { Description = "Records in the smaller page (the larger has 5×).", DefaultValueFactory = _ => 20_000 };
+var parseCommand = new Command("parse", "OaiParser (streaming) and ArxivApiParser on generated pages, against XDocument.Load of the same page.") { records };
+parseCommand.SetAction(result =>
+{
+    ParseScenario.Run(result.GetValue(records));
+    return 0;
+});
+
+var root = new RootCommand("PaperFeed benchmarks") { ingest, parseCommand };
 return await root.Parse(args).InvokeAsync();
