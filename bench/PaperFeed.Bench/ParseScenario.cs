@@ -64,7 +64,7 @@ public static class ParseScenario
         foreach (var (format, parser, make, work, dom) in new (string, string, Func<int, byte[]>, Work, Work)[]
         {
             ("OAI ListRecords", "OaiParser (Stream)", OaiPage, OaiStreaming, DomOai),
-            ("API Atom", "ArxivApiParser (span)", AtomPage, ArxivApi, DomAtom),
+            ("API Atom", "ArxivApiParser (Stream)", AtomPage, ArxivApi, DomAtom),
         })
         {
             var results = new List<ParseResult>();
@@ -101,12 +101,14 @@ public static class ParseScenario
         return info.Papers == count ? count : throw new InvalidOperationException($"OaiParser counted {info.Papers} papers but handed over {count}");
     }
 
-    /// <summary>ArxivApiParser.Parse(ReadOnlySpan&lt;byte&gt;): returns the page's papers as a list, kept until the final sample.</summary>
+    /// <summary>ArxivApiParser.Parse(Stream, contentType, Action): each paper counted and dropped, as OaiStreaming does.</summary>
     public static int ArxivApi(byte[] page, out object? kept)
     {
-        var result = ArxivApiParser.Parse(page, "application/atom+xml; charset=utf-8");
-        kept = result;
-        return result.Papers.Count;
+        using var stream = new MemoryStream(page, writable: false);
+        var count = 0;
+        var info = ArxivApiParser.Parse(stream, "application/atom+xml; charset=utf-8", _ => count++);
+        kept = info;
+        return info.Papers == count ? count : throw new InvalidOperationException($"ArxivApiParser counted {info.Papers} papers but handed over {count}");
     }
 
     public static int DomOai(byte[] page, out object? kept) => Dom(page, Oai + "record", out kept);

@@ -38,10 +38,22 @@ internal static partial class ArxivXml
             throw new SourceException($"{type}: the response is not XML (it starts with '{Head(text)}'); check the source's Url");
         }
 
-        try
+        return Guard(type, () =>
         {
             using var reader = SafeXml.Open(text, Settings);
             return read(reader);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/>, turning every way of failing into a <see cref="SourceException"/> whose message
+    /// starts with <paramref name="type"/>, except the exceptions <paramref name="passThrough"/> lets through as they are.
+    /// </summary>
+    public static T Guard<T>(string type, Func<T> read, Func<Exception, bool>? passThrough = null)
+    {
+        try
+        {
+            return read();
         }
         catch (SourceException)
         {
@@ -51,7 +63,7 @@ internal static partial class ArxivXml
         {
             throw new SourceException($"{type}: malformed XML at line {ex.LineNumber}, position {ex.LinePosition}: {ex.Message} (a truncated or non-XML response; the next poll retries)", ex);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OutOfMemoryException && passThrough?.Invoke(ex) != true)
         {
             // Whatever else goes wrong in reading is still this source's problem, not the poller's.
             throw new SourceException($"{type}: unable to read the response: {ex.Message}", ex);
@@ -94,7 +106,8 @@ internal static partial class ArxivXml
             .SelectMany(e => e.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
             .FirstOrDefault(d => PaperIdentity.TryParseDoi(d, out _));
 
-    private static string Head(string text)
+    /// <summary>The first 20 characters of <paramref name="text"/>, whitespace collapsed: what a non-XML response starts with.</summary>
+    public static string Head(string text)
     {
         var head = text.Length > 20 ? text[..20] : text;
         return Collapse(head) ?? "";

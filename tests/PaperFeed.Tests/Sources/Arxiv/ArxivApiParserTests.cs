@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using PaperFeed.Contracts;
 using PaperFeed.Testing;
@@ -234,5 +235,174 @@ public sealed class ArxivApiParserTests
         Assert.Empty(page.Papers);
         Assert.Null(page.TotalResults);
         Assert.Null(page.Error);
+    }
+    [Fact]
+    public void StreamOverloadHandsOverEachPaperAndReturnsTheCounts()
+    {
+        using var stream = new MemoryStream(File.ReadAllBytes(RealFixtures.File("arxiv-api", "2026-search-all_testing-start0-max10.xml")), writable: false);
+        var papers = new List<DiscoveredPaper>();
+
+        var info = ArxivApiParser.Parse(stream, "application/atom+xml; charset=utf-8", papers.Add);
+
+        var page = Real("2026-search-all_testing-start0-max10.xml");
+        Assert.Equal(10, info.Papers);
+        Assert.Equal((214881, 0, 10), (info.TotalResults!.Value, info.StartIndex!.Value, info.ItemsPerPage!.Value));
+        Assert.Null(info.Error);
+        Assert.Equal(page.Papers.Select(p => (p.ExternalId, p.Title, p.Abstract)), papers.Select(p => (p.ExternalId, p.Title, p.Abstract)));
+    }
+
+    [Theory]
+    [InlineData("", "arxiv-api: the response body is empty")]
+    [InlineData(" \r\n\uFEFF ", "arxiv-api: the response body is empty")]
+    [InlineData("<rss version=\"2.0\"><channel/></rss>", "arxiv-api: expected <feed> as the document root but found <rss>")]
+    [InlineData("Rate exceeded.", "arxiv-api: the response is not XML (it starts with 'Rate exceeded.')")]
+    [InlineData("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry>", "arxiv-api: malformed XML at line ")]
+    public void StreamOverloadFailsAsTheSpanOverloadDoes(string body, string expected)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body), writable: false);
+
+        var ex = Assert.Throws<SourceException>(() => ArxivApiParser.Parse(stream, null, _ => { }));
+
+        Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StreamOverloadRemovesRawControlCharactersAndSkipsLeadingWhitespace()
+    {
+        var body = "\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>http://arxiv.org/abs/2401.00001v1</id><title>Con\u0001trol</title></entry></feed>";
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body), writable: false);
+        var papers = new List<DiscoveredPaper>();
+
+        var info = ArxivApiParser.Parse(stream, null, papers.Add);
+
+        Assert.Equal(1, info.Papers);
+        Assert.Equal("Control", Assert.Single(papers).Title);
+        Assert.Equal("Control", Assert.Single(ArxivApiParser.Parse(Encoding.UTF8.GetBytes(body)).Papers).Title);
+    }
+
+    [Fact]
+    public void StreamOverloadLetsTheCallbacksExceptionThrough()
+    {
+        using var stream = new MemoryStream(File.ReadAllBytes(RealFixtures.File("arxiv-api", "2026-search-all_testing-start0-max10.xml")), writable: false);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => ArxivApiParser.Parse(stream, null, _ => throw new InvalidOperationException("stop")));
+
+        Assert.Equal("stop", ex.Message);
+    }
+
+    [Fact]
+    public void FiftyThousandEntryPageIsStreamedWithoutHoldingThePage()
+    {
+        const int entries = 50_000;
+        using var page = new GeneratedAtomPage(entries);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = 0;
+        var count = 0;
+        string? last = null;
+
+        var info = ArxivApiParser.Parse(page, "application/atom+xml; charset=utf-8", paper =>
+        {
+            count++;
+            last = paper.ExternalId;
+            if (count % 5_000 == 0)
+            {
+                // Live memory only (a full collection first): what the parser still holds, not what it has thrown away.
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - before);
+            }
+        });
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"page {page.BytesProduced:N0} bytes, live memory grew by at most {peak:N0} bytes");
+        Assert.Equal(entries, count);
+        Assert.Equal(entries, info.Papers);
+        Assert.Equal($"2401.{entries - 1:D5}", last);
+        Assert.Equal((214881, 0, entries), (info.TotalResults!.Value, info.StartIndex!.Value, info.ItemsPerPage!.Value));
+        Assert.True(page.BytesProduced > 50_000_000, $"the generated page has {page.BytesProduced:N0} bytes");
+        Assert.True(peak < 16_000_000, $"live memory grew by {peak:N0} bytes while reading a page of {page.BytesProduced:N0} bytes");
+        Assert.True(peak < page.BytesProduced / 10, $"live memory grew by {peak:N0} bytes while reading a page of {page.BytesProduced:N0} bytes");
+    }
+
+    /// <summary>An arXiv API Atom page of <c>count</c> entries, produced only as it is read.</summary>
+    private sealed class GeneratedAtomPage(int count) : Stream
+    {
+        private static readonly string Abstract = string.Join(' ', Enumerable.Repeat("We study a model of attention that scales to very long inputs.", 14));
+
+        private byte[] _chunk = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"""
+            <?xml version='1.0' encoding='UTF-8'?>
+            <feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
+              <id>https://arxiv.org/api/generated</id>
+              <title>arXiv Query: search_query=all:attention&amp;start=0&amp;max_results={count}</title>
+              <updated>2026-04-12T22:09:27Z</updated>
+              <opensearch:itemsPerPage>{count}</opensearch:itemsPerPage>
+              <opensearch:totalResults>214881</opensearch:totalResults>
+              <opensearch:startIndex>0</opensearch:startIndex>
+
+            """));
+
+        private int _offset;
+        private int _next;
+        private bool _ended;
+
+        public long BytesProduced { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            while (_offset == _chunk.Length)
+            {
+                if (_ended)
+                {
+                    return 0;
+                }
+
+                _chunk = NextChunk();
+                _offset = 0;
+            }
+
+            var n = Math.Min(buffer.Length, _chunk.Length - _offset);
+            _chunk.AsSpan(_offset, n).CopyTo(buffer);
+            _offset += n;
+            BytesProduced += n;
+            return n;
+        }
+
+        private byte[] NextChunk()
+        {
+            if (_next == count)
+            {
+                _ended = true;
+                return "</feed>\n"u8.ToArray();
+            }
+
+            var i = _next++;
+            return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"""
+                  <entry>
+                    <id>http://arxiv.org/abs/2401.{i:D5}v1</id>
+                    <title>Paper number {i} on long attention</title>
+                    <updated>2024-01-16T15:05:19Z</updated>
+                    <link href="https://arxiv.org/abs/2401.{i:D5}v1" rel="alternate" type="text/html"/>
+                    <link href="https://arxiv.org/pdf/2401.{i:D5}v1" rel="related" type="application/pdf" title="pdf"/>
+                    <summary>{Abstract}</summary>
+                    <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+                    <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
+                    <published>2024-01-15T15:05:19Z</published>
+                    <arxiv:primary_category term="cs.LG"/>
+                    <author>
+                      <name>Ada Author{i}</name>
+                    </author>
+                  </entry>
+
+                """));
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesProduced; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
