@@ -34,6 +34,68 @@ internal static partial class SafeXml
         return XmlReader.Create(new StringReader(text), settings);
     }
 
+    /// <summary>
+    /// <paramref name="body"/> with the same control characters removed as they stream past, for parsers that never
+    /// hold the whole body as text.
+    /// </summary>
+    public static Stream WithoutControlCharacters(Stream body) => new ControlCharacterFilter(body);
+
     [GeneratedRegex(@"[\x00-\x08\x0B\x0C\x0E-\x1F]", RegexOptions.CultureInvariant)]
     private static partial Regex ForbiddenChars();
+
+    /// <summary>
+    /// Byte-wise is exact for UTF-8 (and any ASCII-compatible encoding: bytes below 0x20 are never part of a
+    /// multi-byte sequence); a UTF-16 body, which starts with its byte order mark, is left alone.
+    /// </summary>
+    private sealed class ControlCharacterFilter(Stream inner) : Stream
+    {
+        private bool _started;
+        private bool _utf16;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            while (true)
+            {
+                var n = inner.Read(buffer);
+                if (!_started && n > 0)
+                {
+                    _started = true;
+                    _utf16 = n >= 2 && ((buffer[0] == 0xFF && buffer[1] == 0xFE) || (buffer[0] == 0xFE && buffer[1] == 0xFF));
+                }
+
+                if (n == 0 || _utf16)
+                {
+                    return n;
+                }
+
+                var kept = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    var b = buffer[i];
+                    if (b >= 0x20 || b is 0x09 or 0x0A or 0x0D)
+                    {
+                        buffer[kept++] = b;
+                    }
+                }
+
+                // A read of nothing but control characters must not look like the end of the body.
+                if (kept > 0)
+                {
+                    return kept;
+                }
+            }
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

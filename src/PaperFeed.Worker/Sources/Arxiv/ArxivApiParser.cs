@@ -121,7 +121,7 @@ public static partial class ArxivApiParser
                         throw new SourceException($"{Type}: the response is not XML (it starts with '{ArxivXml.Head(filtered.HeadText())}'); check the source's Url");
                 }
 
-                using var reader = XmlReader.Create(filtered, StreamSettings);
+                using var reader = XmlReader.Create(SafeXml.WithoutControlCharacters(filtered), StreamSettings);
                 return Read(reader, Hand);
             },
             // The caller's exceptions, and a cancelled read of the body, are not the response's fault.
@@ -300,10 +300,9 @@ public static partial class ArxivApiParser
     }
 
     /// <summary>
-    /// The body as the XmlReader sees it: leading byte order marks and whitespace dropped (an XML declaration must
-    /// come first), and the C0 control characters XML 1.0 forbids removed as they stream past, as SafeXml.Open
-    /// removes them from text. Byte-wise is exact for UTF-8 (bytes below 0x20 are never part of a multi-byte
-    /// sequence); a UTF-16 body, which starts with its byte order mark, is left alone.
+    /// The body with leading byte order marks and whitespace dropped (an XML declaration must come first), and
+    /// its first bytes kept to tell an empty or non-XML body apart; a UTF-16 body starts with its byte order mark
+    /// and is passed on as it is.
     /// </summary>
     private sealed class BodyStream(Stream inner) : Stream
     {
@@ -311,7 +310,6 @@ public static partial class ArxivApiParser
 
         private byte[] _head = [];
         private int _headOffset;
-        private bool _utf16;
 
         /// <summary>Reads up to the first significant byte and says what the body starts with.</summary>
         public BodyStart Start()
@@ -340,7 +338,6 @@ public static partial class ArxivApiParser
                 length += n;
                 if (length >= 2 && dropped == 0 && ((buffer[0] == 0xFF && buffer[1] == 0xFE) || (buffer[0] == 0xFE && buffer[1] == 0xFF)))
                 {
-                    _utf16 = true;
                     _head = buffer[..length];
                     return BodyStart.Xml;
                 }
@@ -407,41 +404,15 @@ public static partial class ArxivApiParser
 
         public override int Read(Span<byte> buffer)
         {
-            while (true)
+            if (_headOffset < _head.Length)
             {
-                int n;
-                if (_headOffset < _head.Length)
-                {
-                    n = Math.Min(buffer.Length, _head.Length - _headOffset);
-                    _head.AsSpan(_headOffset, n).CopyTo(buffer);
-                    _headOffset += n;
-                }
-                else
-                {
-                    n = inner.Read(buffer);
-                }
-
-                if (n == 0 || _utf16)
-                {
-                    return n;
-                }
-
-                var kept = 0;
-                for (var i = 0; i < n; i++)
-                {
-                    var b = buffer[i];
-                    if (b >= 0x20 || b is 0x09 or 0x0A or 0x0D)
-                    {
-                        buffer[kept++] = b;
-                    }
-                }
-
-                // A read of nothing but control characters must not look like the end of the body.
-                if (kept > 0)
-                {
-                    return kept;
-                }
+                var n = Math.Min(buffer.Length, _head.Length - _headOffset);
+                _head.AsSpan(_headOffset, n).CopyTo(buffer);
+                _headOffset += n;
+                return n;
             }
+
+            return inner.Read(buffer);
         }
 
         public override bool CanRead => true;

@@ -52,7 +52,7 @@ public static class OaiParser
     internal static readonly XNamespace Oai = "http://www.openarchives.org/OAI/2.0/";
 
     // SafeXml's policy: no DTD is read, no entity expanded, nothing fetched. Characters XML forbids
-    // (raw ones are blanked by ControlCharacterFilter, referenced ones let through by CheckCharacters = false) are
+    // (raw ones are dropped by SafeXml.WithoutControlCharacters, referenced ones let through by CheckCharacters = false) are
     // removed from the text instead: one stray control character in one abstract must not cost a page of a
     // thousand records.
     private static readonly XmlReaderSettings Settings = Streaming(SafeXml.Settings(ignoreWhitespace: true));
@@ -92,7 +92,7 @@ public static class OaiParser
 
     private static OaiPageInfo Read(Stream body, Action<DiscoveredPaper> onPaper)
     {
-        using var filtered = new ControlCharacterFilter(body);
+        using var filtered = SafeXml.WithoutControlCharacters(body);
         using var reader = XmlReader.Create(filtered, Settings);
         if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "OAI-PMH" || reader.NamespaceURI != Oai.NamespaceName)
         {
@@ -159,51 +159,4 @@ public static class OaiParser
 
     private static long? Long(string? value) =>
         long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
-
-    /// <summary>
-    /// Blanks the C0 control characters XML 1.0 forbids as they stream past. Byte-wise is exact for UTF-8 (and any
-    /// ASCII-compatible encoding: bytes below 0x20 are never part of a multi-byte sequence); a UTF-16 body, which
-    /// starts with its byte order mark, is left alone.
-    /// </summary>
-    private sealed class ControlCharacterFilter(Stream inner) : Stream
-    {
-        private bool _started;
-        private bool _utf16;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = inner.Read(buffer);
-            if (!_started && n > 0)
-            {
-                _started = true;
-                _utf16 = n >= 2 && ((buffer[0] == 0xFF && buffer[1] == 0xFE) || (buffer[0] == 0xFE && buffer[1] == 0xFF));
-            }
-
-            if (!_utf16)
-            {
-                var span = buffer[..n];
-                for (var i = 0; i < span.Length; i++)
-                {
-                    if (span[i] < 0x20 && span[i] is not (0x09 or 0x0A or 0x0D))
-                    {
-                        span[i] = 0x20;
-                    }
-                }
-            }
-
-            return n;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }
