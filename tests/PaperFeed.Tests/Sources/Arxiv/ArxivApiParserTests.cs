@@ -294,7 +294,7 @@ public sealed class ArxivApiParserTests
     public void FiftyThousandEntryPageIsStreamedWithoutHoldingThePage()
     {
         const int entries = 50_000;
-        using var page = new GeneratedAtomPage(entries);
+        using var page = AtomPage(entries);
         var before = GC.GetTotalMemory(forceFullCollection: true);
         long peak = 0;
         var count = 0;
@@ -322,11 +322,8 @@ public sealed class ArxivApiParserTests
     }
 
     /// <summary>An arXiv API Atom page of <c>count</c> entries, produced only as it is read.</summary>
-    private sealed class GeneratedAtomPage(int count) : Stream
-    {
-        private static readonly string Abstract = string.Join(' ', Enumerable.Repeat("We study a model of attention that scales to very long inputs.", 14));
-
-        private byte[] _chunk = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"""
+    private static GeneratedPageStream AtomPage(int count) => new(
+        string.Create(CultureInfo.InvariantCulture, $"""
             <?xml version='1.0' encoding='UTF-8'?>
             <feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
               <id>https://arxiv.org/api/generated</id>
@@ -336,73 +333,25 @@ public sealed class ArxivApiParserTests
               <opensearch:totalResults>214881</opensearch:totalResults>
               <opensearch:startIndex>0</opensearch:startIndex>
 
-            """));
+            """),
+        count,
+        i => string.Create(CultureInfo.InvariantCulture, $"""
+              <entry>
+                <id>http://arxiv.org/abs/2401.{i:D5}v1</id>
+                <title>Paper number {i} on long attention</title>
+                <updated>2024-01-16T15:05:19Z</updated>
+                <link href="https://arxiv.org/abs/2401.{i:D5}v1" rel="alternate" type="text/html"/>
+                <link href="https://arxiv.org/pdf/2401.{i:D5}v1" rel="related" type="application/pdf" title="pdf"/>
+                <summary>{GeneratedPageStream.Abstract}</summary>
+                <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+                <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
+                <published>2024-01-15T15:05:19Z</published>
+                <arxiv:primary_category term="cs.LG"/>
+                <author>
+                  <name>Ada Author{i}</name>
+                </author>
+              </entry>
 
-        private int _offset;
-        private int _next;
-        private bool _ended;
-
-        public long BytesProduced { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            while (_offset == _chunk.Length)
-            {
-                if (_ended)
-                {
-                    return 0;
-                }
-
-                _chunk = NextChunk();
-                _offset = 0;
-            }
-
-            var n = Math.Min(buffer.Length, _chunk.Length - _offset);
-            _chunk.AsSpan(_offset, n).CopyTo(buffer);
-            _offset += n;
-            BytesProduced += n;
-            return n;
-        }
-
-        private byte[] NextChunk()
-        {
-            if (_next == count)
-            {
-                _ended = true;
-                return "</feed>\n"u8.ToArray();
-            }
-
-            var i = _next++;
-            return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"""
-                  <entry>
-                    <id>http://arxiv.org/abs/2401.{i:D5}v1</id>
-                    <title>Paper number {i} on long attention</title>
-                    <updated>2024-01-16T15:05:19Z</updated>
-                    <link href="https://arxiv.org/abs/2401.{i:D5}v1" rel="alternate" type="text/html"/>
-                    <link href="https://arxiv.org/pdf/2401.{i:D5}v1" rel="related" type="application/pdf" title="pdf"/>
-                    <summary>{Abstract}</summary>
-                    <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
-                    <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
-                    <published>2024-01-15T15:05:19Z</published>
-                    <arxiv:primary_category term="cs.LG"/>
-                    <author>
-                      <name>Ada Author{i}</name>
-                    </author>
-                  </entry>
-
-                """));
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesProduced; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
+            """),
+        "</feed>\n");
 }

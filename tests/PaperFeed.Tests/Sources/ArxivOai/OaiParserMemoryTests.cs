@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using PaperFeed.Worker.Sources.ArxivOai;
 
 namespace PaperFeed.Tests.Sources.ArxivOai;
@@ -12,7 +11,7 @@ public sealed class OaiParserMemoryTests
     [Fact]
     public void FiftyThousandRecordPageIsReadWithoutHoldingThePage()
     {
-        using var page = new GeneratedPage(RecordCount);
+        using var page = Page(RecordCount);
         var before = GC.GetTotalMemory(forceFullCollection: true);
         long peak = 0;
         var count = 0;
@@ -41,72 +40,21 @@ public sealed class OaiParserMemoryTests
     }
 
     /// <summary>An OAI-PMH ListRecords page of <c>count</c> arXiv-format records, produced only as it is read.</summary>
-    private sealed class GeneratedPage(int count) : Stream
-    {
-        private static readonly string Abstract = string.Join(' ', Enumerable.Repeat("We study a model of attention that scales to very long inputs.", 14));
+    private static GeneratedPageStream Page(int count) => new(
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">
+        <responseDate>2024-02-03T10:00:00Z</responseDate>
+        <ListRecords>
 
-        private byte[] _chunk = Encoding.UTF8.GetBytes("""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">
-            <responseDate>2024-02-03T10:00:00Z</responseDate>
-            <ListRecords>
+        """,
+        count,
+        i => string.Create(CultureInfo.InvariantCulture, $"""
+            <record><header><identifier>oai:arXiv.org:2401.{i:D5}</identifier><datestamp>2024-02-01</datestamp><setSpec>cs</setSpec></header>
+            <metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>2401.{i:D5}</id><created>2024-01-15</created><authors><author><keyname>Author{i}</keyname><forenames>Ada</forenames></author></authors><title>Paper number {i} on
+              long attention</title><categories>cs.LG cs.CL</categories><abstract>  {GeneratedPageStream.Abstract}
+            </abstract></arXiv></metadata></record>
 
-            """);
-
-        private int _offset;
-        private int _next;
-        private bool _ended;
-
-        public long BytesProduced { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            while (_offset == _chunk.Length)
-            {
-                if (_ended)
-                {
-                    return 0;
-                }
-
-                _chunk = NextChunk();
-                _offset = 0;
-            }
-
-            var n = Math.Min(buffer.Length, _chunk.Length - _offset);
-            _chunk.AsSpan(_offset, n).CopyTo(buffer);
-            _offset += n;
-            BytesProduced += n;
-            return n;
-        }
-
-        private byte[] NextChunk()
-        {
-            if (_next == count)
-            {
-                _ended = true;
-                return Encoding.UTF8.GetBytes($"<resumptionToken cursor=\"0\" completeListSize=\"{count * 3}\">next|{count}</resumptionToken>\n</ListRecords>\n</OAI-PMH>\n");
-            }
-
-            var i = _next++;
-            return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"""
-                <record><header><identifier>oai:arXiv.org:2401.{i:D5}</identifier><datestamp>2024-02-01</datestamp><setSpec>cs</setSpec></header>
-                <metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>2401.{i:D5}</id><created>2024-01-15</created><authors><author><keyname>Author{i}</keyname><forenames>Ada</forenames></author></authors><title>Paper number {i} on
-                  long attention</title><categories>cs.LG cs.CL</categories><abstract>  {Abstract}
-                </abstract></arXiv></metadata></record>
-
-                """));
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesProduced; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
+            """),
+        $"<resumptionToken cursor=\"0\" completeListSize=\"{count * 3}\">next|{count}</resumptionToken>\n</ListRecords>\n</OAI-PMH>\n");
 }
