@@ -43,3 +43,8 @@ public sealed record PaperSummary(
     PaperMetrics Metrics,
     DateTimeOffset? WithdrawnAt,
     int Revision);
+
+/// <summary>Send (or retry) one stored delivery. Safe to publish any number of times: the delivery is claimed
+/// before it is sent, and a delivered or dead one is never sent again.</summary>
+/// <param name="DeliveryId">The delivery's id (also the <c>webhook-id</c> and the e-mail's Message-ID).</param>
+public sealed record DeliverNotification(string DeliveryId);
