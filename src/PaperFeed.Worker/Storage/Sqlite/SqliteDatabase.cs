@@ -9,7 +9,7 @@ namespace PaperFeed.Worker.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     // WAL lets readers run beside the writer; NORMAL is durable across process crashes in WAL mode (only an OS
     // crash can lose the last transactions) and is what makes batched writes fast.
@@ -56,6 +56,47 @@ public sealed class SqliteDatabase : IDisposable
             name TEXT NOT NULL PRIMARY KEY,
             doc  TEXT NOT NULL
         ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS subscriptions (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            updated_at INTEGER NOT NULL,
+            doc        TEXT    NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS subscriptions_by_updated_at ON subscriptions (updated_at);
+
+        -- Deleted subscriptions, so that other workers' matching indexes learn of the deletion.
+        CREATE TABLE IF NOT EXISTS subscription_deletions (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            deleted_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS server_secrets (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS deliveries (
+            pk              INTEGER PRIMARY KEY,
+            id              TEXT    NOT NULL UNIQUE,
+            key             TEXT    NOT NULL UNIQUE,
+            subscription_id TEXT    NOT NULL,
+            state           TEXT    NOT NULL,
+            -- When the retry job should look at it: next_attempt_at for pending/failed, claimed_until for sending.
+            due_at          INTEGER,
+            doc             TEXT    NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS deliveries_by_subscription ON deliveries (subscription_id, pk DESC);
+        CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (due_at) WHERE due_at IS NOT NULL;
+
+        CREATE TABLE IF NOT EXISTS digest_items (
+            subscription_id TEXT    NOT NULL,
+            paper_id        TEXT    NOT NULL,
+            matched_at      INTEGER NOT NULL,
+            delivery_id     TEXT,
+            doc             TEXT    NOT NULL,
+            PRIMARY KEY (subscription_id, paper_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS digest_items_waiting ON digest_items (subscription_id, matched_at) WHERE delivery_id IS NULL;
         """;
 
     private readonly string _connectionString;
@@ -123,6 +164,25 @@ public sealed class SqliteDatabase : IDisposable
     {
         await InitializeAsync(cancellationToken);
         return await OpenRawAsync(cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="write"/> in one immediate transaction under <see cref="WriteLock"/> and commits it.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        await WriteLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var tx = connection.BeginTransaction(deferred: false);
+            var result = await write(connection, tx);
+            await tx.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            WriteLock.Release();
+        }
     }
 
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)

@@ -58,27 +58,21 @@ public sealed class SqliteSourceStateStore(SqliteDatabase database) : ISourceSta
             },
             cancellationToken);
 
-    private async Task UpdateAsync(string name, Func<SourceState, SourceState> change, CancellationToken cancellationToken)
+    private Task UpdateAsync(string name, Func<SourceState, SourceState> change, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        await database.WriteLock.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await using var tx = connection.BeginTransaction(deferred: false);
-            var state = change(await ReadAsync(connection, tx, name, cancellationToken) ?? new SourceState { Name = name });
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = "INSERT INTO source_state (name, doc) VALUES ($name, $doc) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc";
-            command.Parameters.AddWithValue("$name", name);
-            command.Parameters.AddWithValue("$doc", SqliteJson.Write(state));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            await tx.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            database.WriteLock.Release();
-        }
+        return database.WriteAsync(
+            async (connection, tx) =>
+            {
+                var state = change(await ReadAsync(connection, tx, name, cancellationToken) ?? new SourceState { Name = name });
+                await using var command = connection.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = "INSERT INTO source_state (name, doc) VALUES ($name, $doc) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc";
+                command.Parameters.AddWithValue("$name", name);
+                command.Parameters.AddWithValue("$doc", SqliteJson.Write(state));
+                return await command.ExecuteNonQueryAsync(cancellationToken);
+            },
+            cancellationToken);
     }
 
     private static async Task<SourceState?> ReadAsync(SqliteConnection connection, SqliteTransaction? tx, string name, CancellationToken cancellationToken)

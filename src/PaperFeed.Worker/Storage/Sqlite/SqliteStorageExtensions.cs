@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PaperFeed.Worker.Notifications;
 using PaperFeed.Worker.Papers;
 using PaperFeed.Worker.Polling;
+using PaperFeed.Worker.Subscriptions;
 
 namespace PaperFeed.Worker.Storage.Sqlite;
 
@@ -18,6 +20,8 @@ public static class SqliteStorageExtensions
         services.AddSingleton(_ => new SqliteDatabase(connectionString));
         services.AddSingleton<IPaperStore, SqlitePaperStore>();
         services.AddSingleton<ISourceStateStore, SqliteSourceStateStore>();
+        services.AddSingleton<ISubscriptionStore, SqliteSubscriptionStore>();
+        services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
         services.AddHostedService<SqliteSchemaInitializer>();
         return services;
     }
