@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PaperFeed.Worker.Api;
 using PaperFeed.Worker.Messaging;
+using PaperFeed.Worker.Notifications;
 using PaperFeed.Worker.Polling;
 using PaperFeed.Worker.Sources;
 using PaperFeed.Worker.Storage;
@@ -36,6 +37,7 @@ public static class PaperFeedApp
         builder.Services.AddPaperFeedSources(configuration);
         builder.Services.AddPaperFeedMessaging(configuration, bus);
         builder.Services.AddPaperFeedPolling();
+        builder.Services.AddPaperFeedNotifications(configuration);
 
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -54,6 +56,7 @@ public static class PaperFeedApp
         app.UseExceptionHandler();
         app.MapOpenApi();
         app.MapPaperFeedApi();
+        app.MapSubscriptionEndpoints();
 
         // Live: the process answers. Ready: the bus is connected and the store answers.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

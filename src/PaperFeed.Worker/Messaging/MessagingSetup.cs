@@ -1,5 +1,6 @@
 using MassTransit;
 using PaperFeed.Worker.Hosting;
+using PaperFeed.Worker.Notifications;
 using PaperFeed.Worker.Papers;
 
 namespace PaperFeed.Worker.Messaging;
@@ -17,6 +18,8 @@ public static class MessagingSetup
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.AddConsumer<IngestPapersConsumer, IngestPapersConsumerDefinition>();
+            x.AddConsumer<MatchPapersConsumer, MatchPapersConsumerDefinition>();
+            x.AddConsumer<DeliverNotificationConsumer, DeliverNotificationConsumerDefinition>();
             extra?.Invoke(x);
 
             if (options.Transport == TransportKind.RabbitMq)

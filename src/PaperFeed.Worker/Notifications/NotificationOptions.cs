@@ -26,6 +26,9 @@ public sealed class DeliveryOptions
     /// <summary>The longest pause a Retry-After header can ask for.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>The key that signs confirm and unsubscribe links; when empty, one is generated and kept in the store.</summary>
+    public string? TokenKey { get; set; }
+
     /// <summary>Base address of this PaperFeed for links in messages (confirm, unsubscribe).</summary>
     public Uri PublicUrl { get; set; } = new("http://localhost:5080/");
 

@@ -1,4 +1,5 @@
 using MassTransit;
+using PaperFeed.Worker.Messaging;
 using Microsoft.Extensions.Options;
 using PaperFeed.Contracts;
 using PaperFeed.Worker.Hosting;
@@ -56,7 +57,7 @@ public sealed class IngestPapersConsumerDefinition(IOptions<PaperFeedOptions> op
         var ingest = options.Value.Ingest;
 
         // A store outage must not send papers to _error: retry with growing pauses, then redeliver later.
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500)));
+        endpointConfigurator.UseStoreRetry();
 
         // Room for the next batch to fill while one is being stored (MassTransit's default is exactly one batch).
         endpointConfigurator.PrefetchCount = ingest.BatchSize * 2;
