@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PaperFeed.Worker.Api;
 using PaperFeed.Worker.Messaging;
 using PaperFeed.Worker.Notifications;
+using PaperFeed.Worker.Notifications.Email;
 using PaperFeed.Worker.Polling;
 using PaperFeed.Worker.Sources;
 using PaperFeed.Worker.Storage;
@@ -38,6 +39,7 @@ public static class PaperFeedApp
         builder.Services.AddPaperFeedMessaging(configuration, bus);
         builder.Services.AddPaperFeedPolling();
         builder.Services.AddPaperFeedNotifications(configuration);
+        builder.Services.AddPaperFeedEmail(configuration);
 
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

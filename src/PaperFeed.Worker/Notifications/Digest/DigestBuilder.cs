@@ -51,10 +51,12 @@ public sealed class DigestBuilder(
 
         // Rank by today's metrics: upvotes keep coming in after a paper matched.
         var current = new List<DeliveryPaper>(items.Count);
+        var matchedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var item in items)
         {
             var stored = await papers.FindAsync(item.PaperId, cancellationToken);
             current.Add(new DeliveryPaper(item.PaperId, stored?.ToSummary() ?? item.Paper));
+            matchedAt[item.PaperId] = item.MatchedAt;
         }
 
         var result = await deliveries.TryEnqueueAsync(
@@ -66,7 +68,7 @@ public sealed class DigestBuilder(
                 Kind = DeliveryKind.Digest,
                 Event = "digest",
                 Channel = subscription.Channel.Kind,
-                Papers = TrendingScore.Rank(current, now),
+                Papers = TrendingScore.Rank(current, now, p => matchedAt[p.Id]), // an undated paper is as old as its match
                 Period = period,
                 CreatedAt = now,
                 NextAttemptAt = now + options.Value.SweepAfter,
