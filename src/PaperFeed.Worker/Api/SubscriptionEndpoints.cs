@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PaperFeed.Contracts;
 using PaperFeed.Worker.Notifications;
+using PaperFeed.Worker.Notifications.Webhooks;
 using PaperFeed.Worker.Subscriptions;
 
 namespace PaperFeed.Worker.Api;
@@ -36,7 +37,7 @@ public static class SubscriptionEndpoints
     private static async Task<Results<Created<SubscriptionResponse>, ProblemHttpResult>> Create(
         CreateSubscriptionRequest request, SubscriptionService service, IOptions<WebhookOptions> webhooks, CancellationToken ct)
     {
-        var (channel, errors) = SubscriptionRequestValidation.Channel(request.Channel, url => ValidateWebhookUrl(url, webhooks.Value));
+        var (channel, errors) = SubscriptionRequestValidation.Channel(request.Channel, url => WebhookAddressPolicy.ValidateUrl(url, webhooks.Value));
         var filter = (request.Filter ?? new FilterRequest(null, null, null, null, null, null, null)).ToFilter();
         errors.AddRange(SubscriptionRequestValidation.Filter(filter));
         errors.AddRange(SubscriptionRequestValidation.Name(request.Name));
@@ -198,8 +199,4 @@ public static class SubscriptionEndpoints
             statusCode: 400,
             title: "The subscription is not valid",
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
-
-    // MERGE: the webhook address policy's URL validation.
-    private static string? ValidateWebhookUrl(string url, WebhookOptions options) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? null : $"'{url}' is not an absolute http(s) URL";
 }

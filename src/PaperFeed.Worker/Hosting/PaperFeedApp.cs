@@ -5,6 +5,7 @@ using PaperFeed.Worker.Api;
 using PaperFeed.Worker.Messaging;
 using PaperFeed.Worker.Notifications;
 using PaperFeed.Worker.Notifications.Email;
+using PaperFeed.Worker.Notifications.Webhooks;
 using PaperFeed.Worker.Polling;
 using PaperFeed.Worker.Sources;
 using PaperFeed.Worker.Storage;
@@ -40,6 +41,7 @@ public static class PaperFeedApp
         builder.Services.AddPaperFeedPolling();
         builder.Services.AddPaperFeedNotifications(configuration);
         builder.Services.AddPaperFeedEmail(configuration);
+        builder.Services.AddPaperFeedWebhooks(configuration);
 
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

@@ -10,7 +10,9 @@ public static class PollingSetup
     {
         services.AddScoped<SourcePoller>();
         services.AddSingleton<PollTrigger>();
-        services.AddQuartz();
+        // The scheduler fires on the wall clock; what a job does with the time (is a retry due? which digest
+        // period ended?) asks the container's TimeProvider, which tests replace with a fake they advance.
+        services.AddQuartz(q => q.UseTimeProvider(TimeProvider.System));
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<SourceScheduler>();
         return services;

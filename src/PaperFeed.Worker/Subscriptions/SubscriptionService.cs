@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using PaperFeed.Contracts;
 using PaperFeed.Worker.Notifications;
+using PaperFeed.Worker.Notifications.Webhooks;
 using PaperFeed.Worker.Subscriptions.Matching;
 
 namespace PaperFeed.Worker.Subscriptions;
@@ -25,7 +26,7 @@ public sealed class SubscriptionService(
         {
             Id = ResourceIds.NewSubscriptionId(time),
             Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
-            Channel = email ? channel with { Secret = null } : channel with { /* MERGE: WebhookSignature.GenerateSecret() */ Secret = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) },
+            Channel = email ? channel with { Secret = null } : channel with { Secret = WebhookSignature.GenerateSecret() },
             Filter = filter,
             Schedule = schedule,
             NotifyRevisions = notifyRevisions,
