@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PaperFeed.Worker.Hosting;
+using PaperFeed.Worker.Storage.Mongo;
 using PaperFeed.Worker.Storage.Sqlite;
 
 namespace PaperFeed.Worker.Storage;
@@ -8,7 +9,10 @@ public static class StorageSetup
 {
     public const string DefaultSqlite = "Data Source=data/paperfeed.db";
 
-    /// <summary>The configured store (<c>PaperFeed:Store</c>): SQLite in one file by default.</summary>
+    /// <summary>
+    /// The configured store (<c>PaperFeed:Store</c>): SQLite in one file by default (<c>ConnectionStrings:Sqlite</c>),
+    /// or MongoDB (<c>ConnectionStrings:Mongo</c>, required).
+    /// </summary>
     public static IServiceCollection AddPaperFeedStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(PaperFeedOptions.Section).Get<PaperFeedOptions>() ?? new PaperFeedOptions();
@@ -18,8 +22,26 @@ public static class StorageSetup
                 var connection = configuration.GetConnectionString("Sqlite");
                 services.AddSqliteStores(string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection);
                 break;
+            case StoreKind.Mongo:
+                var mongo = configuration.GetConnectionString("Mongo");
+                if (string.IsNullOrWhiteSpace(mongo))
+                {
+                    throw new InvalidOperationException(
+                        "PaperFeed:Store is Mongo but ConnectionStrings:Mongo is not set; set it to e.g. mongodb://localhost:27017/paperfeed");
+                }
+
+                try
+                {
+                    services.AddMongoStores(mongo);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new InvalidOperationException($"ConnectionStrings:Mongo: {ex.Message}", ex);
+                }
+
+                break;
             default:
-                throw new InvalidOperationException($"PaperFeed:Store '{options.Store}' is not available in this build; use Sqlite");
+                throw new InvalidOperationException($"PaperFeed:Store '{options.Store}' is not available in this build; use Sqlite or Mongo");
         }
 
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
