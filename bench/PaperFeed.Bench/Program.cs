@@ -38,5 +38,16 @@ parseCommand.SetAction(result =>
     return 0;
 });
 
-var root = new RootCommand("PaperFeed benchmarks") { ingest, parseCommand };
+var subscriptions = new Option<int>("--subscriptions") { Description = "Subscriptions in the index.", DefaultValueFactory = _ => 100_000 };
+var matchPapers = new Option<int>("--papers") { Description = "Papers matched through the index.", DefaultValueFactory = _ => 10_000 };
+var naivePapers = new Option<int>("--naive-papers") { Description = "Papers (the first of them) also matched by the naive scan.", DefaultValueFactory = _ => 300 };
+var seed = new Option<int>("--seed") { Description = "Seed of the generated subscriptions and papers.", DefaultValueFactory = _ => 1 };
+var match = new Command("match", "SubscriptionIndex over generated subscriptions and papers, against every CompiledFilter tried on every paper.") { subscriptions, matchPapers, naivePapers, seed };
+match.SetAction(result =>
+{
+    MatchScenario.Run(result.GetValue(subscriptions), result.GetValue(matchPapers), result.GetValue(naivePapers), result.GetValue(seed));
+    return 0;
+});
+
+var root = new RootCommand("PaperFeed benchmarks") { ingest, parseCommand, match };
 return await root.Parse(args).InvokeAsync();

@@ -101,41 +101,32 @@ public sealed class CompiledFilter
     public bool Matches(MatchablePaper paper)
     {
         ArgumentNullException.ThrowIfNull(paper);
-        return Matches(paper, FilterFacets.None);
-    }
-
-    /// <summary>
-    /// <see cref="Matches(MatchablePaper)"/> without checking the facets in <paramref name="known"/>, which the
-    /// caller has already found to hold (the index, through the anchor that led it to this filter).
-    /// </summary>
-    internal bool Matches(MatchablePaper paper, FilterFacets known)
-    {
-        if (MinUpvotes is { } min && (known & FilterFacets.MinUpvotes) == 0 && !(paper.Upvotes >= min))
+        if (MinUpvotes is { } min && !(paper.Upvotes >= min))
         {
             return false;
         }
 
-        if (HasCode && (known & FilterFacets.HasCode) == 0 && !paper.HasCode)
+        if (HasCode && !paper.HasCode)
         {
             return false;
         }
 
-        if (_sourcesSet && (known & FilterFacets.Sources) == 0 && !AnyIn(_sources, paper.SourceSet))
+        if (_sourcesSet && !AnyIn(_sources, paper.SourceSet))
         {
             return false;
         }
 
-        if (_categoriesSet && (known & FilterFacets.Categories) == 0 && !AnyIn(_categories, paper.CategoryKeySet))
+        if (_categoriesSet && !AnyIn(_categories, paper.CategoryKeySet))
         {
             return false;
         }
 
-        if (_authorsSet && (known & FilterFacets.Authors) == 0 && !AnyIn(_authors, paper.AuthorKeySet))
+        if (_authorsSet && !AnyIn(_authors, paper.AuthorKeySet))
         {
             return false;
         }
 
-        if (_keywordsSet && (known & FilterFacets.Keywords) == 0 && !AnyPhrase(_keywords, paper))
+        if (_keywordsSet && !AnyPhrase(_keywords, paper))
         {
             return false;
         }

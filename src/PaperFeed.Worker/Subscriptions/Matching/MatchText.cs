@@ -160,29 +160,35 @@ public static class MatchText
         return sb.ToString();
     });
 
+    private static readonly SearchValues<char> AsciiWordChars =
+        SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     private static void AddAsciiWords(string text, List<string> words)
     {
-        var start = -1;
-        var hasUpper = false;
-        for (var i = 0; i <= text.Length; i++)
+        var rest = text.AsSpan();
+        var offset = 0;
+        while (true)
         {
-            var c = i < text.Length ? text[i] : ' ';
-            if (char.IsAsciiLetterOrDigit(c))
+            var start = rest.IndexOfAny(AsciiWordChars);
+            if (start < 0)
             {
-                if (start < 0)
-                {
-                    start = i;
-                    hasUpper = false;
-                }
+                return;
+            }
 
-                hasUpper |= char.IsAsciiLetterUpper(c);
-            }
-            else if (start >= 0)
+            rest = rest[start..];
+            offset += start;
+            var length = rest.IndexOfAnyExcept(AsciiWordChars);
+            if (length < 0)
             {
-                var word = text.AsSpan(start, i - start);
-                words.Add(hasUpper ? string.Create(word.Length, (text, start), static (span, s) => s.text.AsSpan(s.start, span.Length).ToLowerInvariant(span)) : word.ToString());
-                start = -1;
+                length = rest.Length;
             }
+
+            var word = rest[..length];
+            words.Add(word.ContainsAnyInRange('A', 'Z')
+                ? string.Create(length, (text, offset), static (span, at) => at.text.AsSpan(at.offset, span.Length).ToLowerInvariant(span))
+                : word.ToString());
+            rest = rest[length..];
+            offset += length;
         }
     }
 

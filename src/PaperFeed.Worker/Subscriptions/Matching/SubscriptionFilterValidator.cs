@@ -5,15 +5,15 @@ namespace PaperFeed.Worker.Subscriptions.Matching;
 
 /// <summary>
 /// Checks a <see cref="SubscriptionFilter"/> as a subscriber sent it, before it is stored: every problem is
-/// reported, each as a sentence naming the field by its JSON path (<c>filter.keywords[2] is empty</c>). Nothing
-/// is normalised; a valid filter is stored as sent, and <see cref="CompiledFilter"/> normalises it for matching.
+/// reported, each as a sentence naming the field by its JSON path (<c>filter.keywords[2] is empty</c>). The filter
+/// is checked as it is, not changed; <see cref="CompiledFilter"/> normalises it for matching.
 /// <list type="bullet">
 /// <item>At least one of keywords, categories, authors, sources, minUpvotes or hasCode (excluding alone selects
 /// nothing).</item>
 /// <item>At most <see cref="MaxEntries"/> entries per list and <see cref="MaxEntryLength"/> characters per entry;
 /// no empty entries.</item>
 /// <item>Keywords and excluded entries hold a word (a letter or a digit) and at most <see cref="MaxPhraseWords"/>
-/// words.</item>
+/// words, counted as <see cref="MatchText"/> splits them ("state-of-the-art" is four).</item>
 /// <item>Categories look like arXiv's: an archive (<c>cs</c>, <c>hep-th</c>, <c>cond-mat</c>), optionally a
 /// subject class (<c>cs.CL</c>, <c>cond-mat.str-el</c>) or <c>.*</c> for the whole archive; case is not
 /// significant.</item>

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace PaperFeed.Worker.Subscriptions.Matching;
 
 public sealed partial class SubscriptionIndex
@@ -42,7 +44,6 @@ public sealed partial class SubscriptionIndex
 
         // For sorting the matches: the high halves of their keys, a second order, and counts per radix digit.
         private const int RadixBits = 11;
-        private const int RadixMask = (1 << RadixBits) - 1;
         private uint[] _high = new uint[64];
         private int[] _swap = new int[64];
         private readonly int[] _buckets = new int[1 << RadixBits];
@@ -55,7 +56,7 @@ public sealed partial class SubscriptionIndex
         public int? Upvotes { get; private set; }
         public bool HasCode { get; private set; }
 
-        /// <summary>The paper's terms that have postings, each once.</summary>
+        /// <summary>The paper's terms that have postings, each once (after <see cref="Load"/>).</summary>
         public List<int> AnchorTerms => _anchorTerms;
 
         /// <summary>
@@ -90,7 +91,6 @@ public sealed partial class SubscriptionIndex
             }
 
             var table = state.Table;
-            var terms = state.Terms;
             var n = 0;
             foreach (var (word, first) in paper.FirstPositions)
             {
@@ -111,16 +111,12 @@ public sealed partial class SubscriptionIndex
 
             foreach (ref readonly var candidate in candidates)
             {
-                var id = TermTable.PeekedId(table.Peek(candidate.Hash), candidate.Hash);
-                if (id >= 0)
-                {
-                    ahead += terms[id].Key.Length;
-                }
+                ahead += table.PeekedKey(table.Peek(candidate.Hash), TermKind.Word, candidate.Hash)?.Length ?? 0;
             }
 
             foreach (ref var candidate in candidates)
             {
-                var id = table.Find(TermKind.Word, candidate.Word, candidate.Hash, terms);
+                var id = table.Find(TermKind.Word, candidate.Word, candidate.Hash);
                 var first = candidate.First;
                 candidate = default;
                 if (id >= 0)
@@ -131,7 +127,7 @@ public sealed partial class SubscriptionIndex
                         _sequence[p] = id;
                     }
 
-                    AddAnchor(state, id);
+                    _anchorTerms.Add(id);
                 }
             }
 
@@ -139,22 +135,29 @@ public sealed partial class SubscriptionIndex
             LoadKeys(state, TermKind.Author, paper.AuthorKeySet);
             LoadKeys(state, TermKind.Source, paper.SourceSet);
 
-            // The first postings of every anchor, read ahead of scanning them.
+            // The terms found (in the list of anchors so far), then the first postings of those with postings.
+            foreach (var term in _anchorTerms)
+            {
+                ahead += state.PostingCount(term);
+            }
+
+            var found = CollectionsMarshal.AsSpan(_anchorTerms);
+            var kept = 0;
+            foreach (var term in found)
+            {
+                if (state.PostingCount(term) > 0)
+                {
+                    found[kept++] = term;
+                }
+            }
+
+            CollectionsMarshal.SetCount(_anchorTerms, kept);
             foreach (var term in _anchorTerms)
             {
                 ahead += state.Postings(term)[0].MinUpvotes;
             }
 
             _readAhead += (int)ahead;
-        }
-
-        /// <summary>Notes a term with postings.</summary>
-        private void AddAnchor(State state, int term)
-        {
-            if (state.PostingCount(term) > 0)
-            {
-                _anchorTerms.Add(term);
-            }
         }
 
         private void LoadKeys(State state, TermKind kind, HashSet<string> keys)
@@ -165,7 +168,7 @@ public sealed partial class SubscriptionIndex
                 if (id >= 0)
                 {
                     _marks[id] = new TermMark(_stamp, -1);
-                    AddAnchor(state, id);
+                    _anchorTerms.Add(id);
                 }
             }
         }
@@ -261,21 +264,18 @@ public sealed partial class SubscriptionIndex
             return false;
         }
 
-        /// <summary>The deferred candidates, their programs read ahead (see <see cref="Defer"/>).</summary>
-        public ReadOnlySpan<Posting> Deferred
+        /// <summary>The deferred candidates, after reading the start of their programs (see <see cref="Defer"/>).</summary>
+        public ReadOnlySpan<Posting> ReadDeferred()
         {
-            get
+            var deferred = _deferred.AsSpan(0, _deferredCount);
+            var ahead = 0;
+            foreach (ref readonly var posting in deferred)
             {
-                var deferred = _deferred.AsSpan(0, _deferredCount);
-                var ahead = 0;
-                foreach (ref readonly var posting in deferred)
-                {
-                    ahead += posting.Program[0];
-                }
-
-                _readAhead += ahead;
-                return deferred;
+                ahead += posting.Program[0];
             }
+
+            _readAhead += ahead;
+            return deferred;
         }
 
         /// <summary>
@@ -306,9 +306,10 @@ public sealed partial class SubscriptionIndex
             _found[_count++] = posting.Subscription;
         }
 
-        /// <summary>The subscriptions matched, each once, in id order; lets go of them.</summary>
+        /// <summary>The subscriptions matched, each once, in id order; lets go of them and of the paper.</summary>
         public Subscription[] Matches()
         {
+            _next = [];
             var n = _count;
             if (n == 0)
             {
@@ -330,9 +331,9 @@ public sealed partial class SubscriptionIndex
 
         /// <summary>
         /// Puts the indexes of the first <paramref name="n"/> matches in <see cref="_order"/>, by order key. Keys are
-        /// mostly multiples of 2^32 apart, so their high halves are sorted by radix (11 bits a round: no
-        /// comparisons, so no mispredicted branches, which dominate comparison sorts of random keys); an insertion
-        /// sort then orders keys that share a high half.
+        /// mostly multiples of 2^32 apart, so their high halves are sorted by radix (no comparisons, so no
+        /// mispredicted branches, which dominate comparison sorts of random keys); an insertion sort then orders
+        /// keys that share a high half.
         /// </summary>
         private void SortByOrderKey(int n)
         {
@@ -359,26 +360,41 @@ public sealed partial class SubscriptionIndex
                 high[i] = (uint)((ulong)(keys[i] - min) >> 32);
             }
 
+            // Digits of as many bits as make the rounds cheapest: each reads the keys twice and the counts twice.
             var bits = 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)((ulong)(max - min) >> 32));
+            var digit = RadixBits;
+            var cost = long.MaxValue;
+            for (var d = 4; d <= RadixBits; d++)
+            {
+                var rounds = (bits + d - 1) / d;
+                var c = rounds * ((2L << d) + (2L * n));
+                if (c < cost)
+                {
+                    (digit, cost) = (d, c);
+                }
+            }
+
+            var mask = (1u << digit) - 1;
+            var buckets = _buckets.AsSpan(0, 1 << digit);
             var from = order;
             var to = _swap.AsSpan(0, n);
-            for (var shift = 0; shift < bits; shift += RadixBits)
+            for (var shift = 0; shift < bits; shift += digit)
             {
-                _buckets.AsSpan().Clear();
+                buckets.Clear();
                 foreach (var i in from)
                 {
-                    _buckets[(high[i] >> shift) & RadixMask]++;
+                    buckets[(int)((high[i] >> shift) & mask)]++;
                 }
 
                 var sum = 0;
-                for (var b = 0; b < _buckets.Length; b++)
+                foreach (ref var bucket in buckets)
                 {
-                    (_buckets[b], sum) = (sum, sum + _buckets[b]);
+                    (bucket, sum) = (sum, sum + bucket);
                 }
 
                 foreach (var i in from)
                 {
-                    to[_buckets[(high[i] >> shift) & RadixMask]++] = i;
+                    to[buckets[(int)((high[i] >> shift) & mask)]++] = i;
                 }
 
                 var swap = from;

@@ -20,7 +20,7 @@ public sealed partial class SubscriptionIndex
         Unanchored,
     }
 
-    /// <summary>The kinds of term; each has its own table, all share one range of ids.</summary>
+    /// <summary>The kinds of term; all share one table (the kind is part of the key) and one range of ids.</summary>
     private enum TermKind
     {
         Word,
@@ -31,14 +31,25 @@ public sealed partial class SubscriptionIndex
 
     /// <summary>
     /// An entry as filed under one anchor (or in one of the lists without anchors), with what deciding most
-    /// candidates takes: <see cref="Probe"/>, a term the paper must have for the filter to hold (another word of
-    /// the anchor's phrase, or the only category, author or source), or -1; <see cref="Skip"/>, the facets that
-    /// reaching the posting (and finding the probe) proves; <see cref="Remaining"/>, the facets left, with the
-    /// upvote limit at hand. Only when more than upvotes and code remain is the filter's program read. A match
-    /// is recorded from the posting alone: the subscription and its <see cref="OrderKey"/>.
+    /// candidates takes, each a term id or -1: <see cref="Need"/>, a term the paper must have (another word of the
+    /// anchor's phrase); <see cref="Absent"/>, a term it must not have (the only excluded entry, one word);
+    /// <see cref="Any1"/> and <see cref="Any2"/>, the one or two entries of a facet (categories, authors or
+    /// sources) of which the paper must have one. <see cref="Skip"/> is what reaching the posting and passing those
+    /// checks proves; <see cref="Remaining"/> the facets left, with the upvote limit at hand. Only when more than
+    /// upvotes and code remain is the filter's program read. A match is recorded from the posting alone: the
+    /// subscription and its <see cref="OrderKey"/>.
     /// </summary>
     private readonly record struct Posting(
-        int[] Program, Subscription Subscription, long OrderKey, int Probe, FilterFacets Skip, FilterFacets Remaining, int MinUpvotes);
+        int[] Program,
+        Subscription Subscription,
+        long OrderKey,
+        int Need,
+        int Absent,
+        int Any1,
+        int Any2,
+        int MinUpvotes,
+        FilterFacets Skip,
+        FilterFacets Remaining);
 
     /// <summary>A growable array of postings, kept inline in its term.</summary>
     private struct PostingList
@@ -79,7 +90,6 @@ public sealed partial class SubscriptionIndex
     /// <summary>A word or key some filter uses: how many uses, and the postings filed under it.</summary>
     private struct Term
     {
-        public string Key;
         public int Hash;
         public TermKind Kind;
         public int References;
@@ -226,10 +236,8 @@ public sealed partial class SubscriptionIndex
 
         public TermTable Table => _table;
 
-        public Term[] Terms => _terms;
-
         /// <summary>The id of the term of <paramref name="kind"/> with <paramref name="key"/>, or -1.</summary>
-        public int Find(TermKind kind, string key) => _table.Find(kind, key, TermTable.Hash(kind, key), _terms);
+        public int Find(TermKind kind, string key) => _table.Find(kind, key, TermTable.Hash(kind, key));
 
         /// <summary>Ordered by the upvote limit.</summary>
         public List<Posting> ByMinUpvotes { get; } = [];
@@ -380,16 +388,15 @@ public sealed partial class SubscriptionIndex
             }
         }
 
-        /// <summary>The posting of <paramref name="entry"/> under <paramref name="anchor"/>, with its probe.</summary>
+        /// <summary>The posting of <paramref name="entry"/> under <paramref name="anchor"/>, with the checks that decide most candidates.</summary>
         private Posting PostingFor(Entry entry, int[] program, string? anchor, FilterFacets known)
         {
             var compiled = entry.Compiled;
-            var probe = -1;
-            var proves = FilterFacets.None;
+            var need = -1;
             if (entry.Facet == Facet.Keywords && (known & FilterFacets.Keywords) == 0)
             {
                 // Reached through the longest word of one phrase (or several): the phrase needs its other words
-                // too; one of them is the probe when the anchor stands for a single phrase.
+                // too; one of them is needed when the anchor stands for a single phrase.
                 string[]? only = null;
                 var phrases = 0;
                 foreach (var phrase in compiled.Keywords)
@@ -403,20 +410,30 @@ public sealed partial class SubscriptionIndex
 
                 if (phrases == 1 && only!.Where(w => w != anchor).MaxBy(w => w.Length) is { } second)
                 {
-                    probe = Find(TermKind.Word, second);
+                    need = Find(TermKind.Word, second);
                 }
             }
-            else
+
+            // The first of categories, authors and sources left to check that has one or two entries.
+            var left = compiled.Facets & ~known;
+            var (any1, any2, proves) = (left & FilterFacets.Categories) != 0 && compiled.Categories.Count <= 2 ? AnyOf(TermKind.Category, compiled.Categories, FilterFacets.Categories)
+                : (left & FilterFacets.Authors) != 0 && compiled.Authors.Count <= 2 ? AnyOf(TermKind.Author, compiled.Authors, FilterFacets.Authors)
+                : (left & FilterFacets.Sources) != 0 && compiled.Sources.Count <= 2 ? AnyOf(TermKind.Source, compiled.Sources, FilterFacets.Sources)
+                : (-1, -1, FilterFacets.None);
+
+            var absent = -1;
+            if (compiled.Exclude is [[var excluded]])
             {
-                var left = compiled.Facets & ~known;
-                (probe, proves) = (left & FilterFacets.Categories) != 0 && compiled.Categories.Count == 1 ? (Find(TermKind.Category, compiled.Categories[0]), FilterFacets.Categories)
-                    : (left & FilterFacets.Authors) != 0 && compiled.Authors.Count == 1 ? (Find(TermKind.Author, compiled.Authors[0]), FilterFacets.Authors)
-                    : (left & FilterFacets.Sources) != 0 && compiled.Sources.Count == 1 ? (Find(TermKind.Source, compiled.Sources[0]), FilterFacets.Sources)
-                    : (-1, FilterFacets.None);
+                absent = Find(TermKind.Word, excluded);
+                proves |= FilterFacets.Exclude;
             }
 
             var skip = known | proves;
-            return new Posting(program, entry.Subscription, entry.OrderKey, probe, skip, compiled.Facets & ~skip, compiled.MinUpvotes ?? 0);
+            return new Posting(
+                program, entry.Subscription, entry.OrderKey, need, absent, any1, any2, compiled.MinUpvotes ?? 0, skip, compiled.Facets & ~skip);
+
+            (int, int, FilterFacets) AnyOf(TermKind kind, IReadOnlyList<string> keys, FilterFacets facet) =>
+                (Find(kind, keys[0]), keys.Count > 1 ? Find(kind, keys[1]) : -1, facet);
         }
 
         private void Unfile(Entry entry)
@@ -480,7 +497,7 @@ public sealed partial class SubscriptionIndex
         private int Acquire(TermKind kind, string key)
         {
             var hash = TermTable.Hash(kind, key);
-            var id = _table.Find(kind, key, hash, _terms);
+            var id = _table.Find(kind, key, hash);
             if (id < 0)
             {
                 if (!_freeTerms.TryPop(out id))
@@ -492,8 +509,8 @@ public sealed partial class SubscriptionIndex
                     }
                 }
 
-                _terms[id] = new Term { Key = key, Hash = hash, Kind = kind };
-                _table.Add(hash, id);
+                _terms[id] = new Term { Hash = hash, Kind = kind };
+                _table.Add(kind, key, hash, id);
                 if (kind == TermKind.Word)
                 {
                     var bit = (uint)hash & ((1u << 20) - 1);
@@ -511,7 +528,7 @@ public sealed partial class SubscriptionIndex
             ref var term = ref _terms[id];
             if (--term.References == 0)
             {
-                _table.Remove(term.Hash, id);
+                _table.Remove(term.Kind, term.Hash, id);
                 term = default;
                 _freeTerms.Push(id);
             }
@@ -585,7 +602,10 @@ public sealed partial class SubscriptionIndex
             return terms;
         }
 
-        /// <summary><see cref="CompiledFilter.Matches(MatchablePaper, FilterFacets)"/>, on term ids.</summary>
+        /// <summary>
+        /// <see cref="CompiledFilter.Matches"/>, on term ids, for the paper in <paramref name="paper"/>; the
+        /// facets in <paramref name="known"/> have been checked already.
+        /// </summary>
         public static bool Matches(int[] program, Scratch paper, FilterFacets known)
         {
             var check = (FilterFacets)program[0] & ~known;

@@ -4,14 +4,19 @@ public sealed partial class SubscriptionIndex
 {
     /// <summary>
     /// Term ids by kind and key: an open-addressing hash table (linear probing, at most half full) whose slots
-    /// hold a key's hash and its id, so that a probe reads one array until the hash matches, and the key itself
-    /// (in the term) only then. <see cref="Peek"/> lets a caller read the slot of many keys ahead of looking them
-    /// up, so that waiting for memory overlaps (see <see cref="Scratch.Load"/>).
+    /// hold a key's hash, its kind and its id, so that a probe reads one array until hash and kind match, and the
+    /// key itself (in an array by id) only then. <see cref="Peek"/> and <see cref="PeekedKey"/> let a caller read
+    /// the slots and keys of many look-ups ahead of making them, so that waiting for memory overlaps (see
+    /// <see cref="Scratch.Load"/>).
     /// </summary>
     private sealed class TermTable
     {
-        // 0 for an empty slot; otherwise the hash in the high half and id + 1 in the low half.
+        private const int IdBits = 30;
+
+        // 0 for an empty slot; otherwise the hash in the high half, the kind in the next two bits and id + 1 in
+        // the low 30.
         private long[] _slots = new long[1024];
+        private string?[] _keys = new string?[256];
         private int _count;
 
         /// <summary>The hash of <paramref name="key"/> as a term of <paramref name="kind"/>.</summary>
@@ -20,13 +25,15 @@ public sealed partial class SubscriptionIndex
         /// <summary>The slot where a look-up of <paramref name="hash"/> starts (read ahead, the value is not needed).</summary>
         public long Peek(int hash) => _slots[hash & (_slots.Length - 1)];
 
-        /// <summary>The id whose slot a look-up of <paramref name="hash"/> finds first, or -1 (read ahead).</summary>
-        public static int PeekedId(long slot, int hash) => slot != 0 && (int)(slot >> 32) == hash ? (int)slot - 1 : -1;
+        /// <summary>The key of the term whose slot a look-up finds first, if kind and hash match (read ahead).</summary>
+        public string? PeekedKey(long slot, TermKind kind, int hash) =>
+            slot != 0 && (slot & ~((1L << IdBits) - 1)) == Tag(kind, hash) ? _keys[(int)(slot & ((1 << IdBits) - 1)) - 1] : null;
 
         /// <summary>The id of the term of <paramref name="kind"/> with <paramref name="key"/>, or -1.</summary>
-        public int Find(TermKind kind, string key, int hash, Term[] terms)
+        public int Find(TermKind kind, string key, int hash)
         {
             var mask = _slots.Length - 1;
+            var tag = Tag(kind, hash);
             for (var i = hash & mask; ; i = (i + 1) & mask)
             {
                 var slot = _slots[i];
@@ -35,11 +42,10 @@ public sealed partial class SubscriptionIndex
                     return -1;
                 }
 
-                if ((int)(slot >> 32) == hash)
+                if ((slot & ~((1L << IdBits) - 1)) == tag)
                 {
-                    var id = (int)slot - 1;
-                    ref readonly var term = ref terms[id];
-                    if (term.Kind == kind && string.Equals(term.Key, key, StringComparison.Ordinal))
+                    var id = (int)(slot & ((1 << IdBits) - 1)) - 1;
+                    if (string.Equals(_keys[id], key, StringComparison.Ordinal))
                     {
                         return id;
                     }
@@ -47,8 +53,14 @@ public sealed partial class SubscriptionIndex
             }
         }
 
-        public void Add(int hash, int id)
+        public void Add(TermKind kind, string key, int hash, int id)
         {
+            if (id >= _keys.Length)
+            {
+                Array.Resize(ref _keys, Math.Max(id + 1, _keys.Length * 2));
+            }
+
+            _keys[id] = key;
             if ((_count + 1) * 2 > _slots.Length)
             {
                 var old = _slots;
@@ -62,9 +74,11 @@ public sealed partial class SubscriptionIndex
                 }
             }
 
-            Place(((long)hash << 32) | (uint)(id + 1));
+            Place(Tag(kind, hash) | (uint)(id + 1));
             _count++;
         }
+
+        private static long Tag(TermKind kind, int hash) => ((long)hash << 32) | ((long)kind << IdBits);
 
         private void Place(long slot)
         {
@@ -79,10 +93,11 @@ public sealed partial class SubscriptionIndex
         }
 
         /// <summary>Removes the slot of <paramref name="id"/>, moving back the slots after it that may take its place.</summary>
-        public void Remove(int hash, int id)
+        public void Remove(TermKind kind, int hash, int id)
         {
+            _keys[id] = null;
             var mask = _slots.Length - 1;
-            var entry = ((long)hash << 32) | (uint)(id + 1);
+            var entry = Tag(kind, hash) | (uint)(id + 1);
             var i = hash & mask;
             while (_slots[i] != entry)
             {

@@ -30,9 +30,9 @@ namespace PaperFeed.Worker.Subscriptions.Matching;
 /// Verification works on numbers, not strings: the index gives every word, category, author and source that
 /// some filter uses a term id, and holds each filter as one array of term ids. A paper is looked up once per
 /// distinct word and key; after that, "the paper has this word" and "this phrase" are reads of per-thread arrays
-/// indexed by term id and position. Postings carry what most candidates need (a probe term, the facets left to
-/// check, the upvote limit, the subscription and its order key), so few candidates cost more than reading their
-/// posting.
+/// indexed by term id and position. Postings carry what most candidates need (a few terms to look for, the
+/// facets left to check, the upvote limit, the subscription and its order key), so few candidates cost more than
+/// reading their posting.
 /// </para>
 /// <para>
 /// Only subscriptions with <see cref="SubscriptionStatus.Active"/> are held; upserting any other status removes
@@ -182,7 +182,7 @@ public sealed partial class SubscriptionIndex : IDisposable
             }
 
             Verify(CollectionsMarshal.AsSpan(state.Unanchored), scratch);
-            foreach (ref readonly var posting in scratch.Deferred)
+            foreach (ref readonly var posting in scratch.ReadDeferred())
             {
                 if (FilterProgram.Matches(posting.Program, scratch, posting.Skip))
                 {
@@ -208,13 +208,15 @@ public sealed partial class SubscriptionIndex : IDisposable
     }
 
     /// <summary>
-    /// Decides a candidate from its posting where it can: the probe, upvotes and code are checked from the posting
-    /// itself. One with more left to check is deferred until every candidate has been seen, and its filter's
-    /// program read then (<see cref="Scratch.Defer"/>).
+    /// Decides a candidate from its posting where it can: the terms it needs, excludes or needs one of, upvotes
+    /// and code are checked from the posting itself. One with more left to check is deferred until every
+    /// candidate has been seen, and its filter's program read then (<see cref="Scratch.Defer"/>).
     /// </summary>
     private static void Consider(in Posting posting, Scratch scratch)
     {
-        if (posting.Probe >= 0 && !scratch.Has(posting.Probe))
+        if ((posting.Need >= 0 && !scratch.Has(posting.Need))
+            || (posting.Absent >= 0 && scratch.Has(posting.Absent))
+            || (posting.Any1 >= 0 && !scratch.Has(posting.Any1) && !(posting.Any2 >= 0 && scratch.Has(posting.Any2))))
         {
             return;
         }
