@@ -47,10 +47,10 @@ public sealed class MongoFixture : IAsyncLifetime
             return;
         }
 
-        if (!DockerMayBeAvailable())
+        if (!Docker.MayBeAvailable())
         {
             UnavailableReason = $"no MongoDB: set {ServerVariable}=mongodb://… or run Docker for Testcontainers " +
-                "(no DOCKER_HOST, no /var/run/docker.sock, no ~/.testcontainers.properties)";
+                $"({Docker.Absent})";
             return;
         }
 
@@ -156,10 +156,6 @@ public sealed class MongoFixture : IAsyncLifetime
         return settings;
     }
 
-    private static bool DockerMayBeAvailable() =>
-        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOCKER_HOST"))
-        || File.Exists("/var/run/docker.sock")
-        || File.Exists(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".testcontainers.properties"));
 
     // Database names are at most 63 bytes: "pf_" + 16 + "_" + 32.
     private static string Sanitize(string hint)

@@ -53,10 +53,10 @@ public sealed class RabbitMqFixture : IAsyncLifetime
             return;
         }
 
-        if (!DockerMayBeAvailable())
+        if (!Docker.MayBeAvailable())
         {
             UnavailableReason = $"no RabbitMQ: set {BrokerVariable}=amqp://… or run Docker for Testcontainers " +
-                "(no DOCKER_HOST, no /var/run/docker.sock, no ~/.testcontainers.properties)";
+                $"({Docker.Absent})";
             return;
         }
 
@@ -212,10 +212,6 @@ public sealed class RabbitMqFixture : IAsyncLifetime
         UnavailableReason = null;
     }
 
-    private static bool DockerMayBeAvailable() =>
-        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOCKER_HOST"))
-        || File.Exists("/var/run/docker.sock")
-        || File.Exists(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".testcontainers.properties"));
 
     /// <summary>User and password from the URI's user info; RabbitMQ's guest/guest when absent, as the client does.</summary>
     private static (string User, string Password) Credentials(Uri amqp)
