@@ -26,6 +26,12 @@ public static class PaperFeedApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         configure?.Invoke(builder.Configuration);
+
+        // Under systemd (Type=notify): readiness and stopping are reported, logs go to the journal. Elsewhere a no-op.
+        builder.Host.UseSystemd();
+
+        // Consumers get MassTransit's StopTimeout (30 s) to finish in-flight messages; the host must wait longer.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.AddPaperFeed(bus);
         return builder;
     }
