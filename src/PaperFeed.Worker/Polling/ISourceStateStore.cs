@@ -17,9 +17,15 @@ public sealed record SourceState
 
     /// <summary>After a failure, scheduled polls before this time are skipped (exponential back-off).</summary>
     public DateTimeOffset? BackoffUntil { get; init; }
+
+    /// <summary>The worker polling the source now (see <see cref="ISourceStateStore.TryAcquireLeaseAsync"/>).</summary>
+    public string? LeaseOwner { get; init; }
+
+    /// <summary>When that worker's lease lapses unless renewed (a worker that died mid-poll holds it no longer).</summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
 }
 
-/// <summary>Per-source polling state: checkpoint, HTTP validators, error counts.</summary>
+/// <summary>Per-source polling state: checkpoint, HTTP validators, error counts, and the poll lease.</summary>
 public interface ISourceStateStore
 {
     /// <summary>The state of a source; a fresh state when it was never polled.</summary>
@@ -32,4 +38,14 @@ public interface ISourceStateStore
 
     /// <summary>Saves a failed poll: increments the error count and sets the back-off; checkpoint and validators stay.</summary>
     Task RecordFailureAsync(string name, string error, DateTimeOffset at, DateTimeOffset backoffUntil, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes (or renews) the right to poll the source until <paramref name="until"/>: succeeds when no worker holds
+    /// it, when its holder's lease lapsed at or before <paramref name="now"/>, or when <paramref name="owner"/> holds it.
+    /// Atomic across workers sharing the store.
+    /// </summary>
+    Task<bool> TryAcquireLeaseAsync(string name, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease up if <paramref name="owner"/> holds it; otherwise does nothing.</summary>
+    Task ReleaseLeaseAsync(string name, string owner, CancellationToken cancellationToken);
 }

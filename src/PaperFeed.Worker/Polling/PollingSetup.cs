@@ -9,6 +9,7 @@ public static class PollingSetup
     public static IServiceCollection AddPaperFeedPolling(this IServiceCollection services)
     {
         services.AddScoped<SourcePoller>();
+        services.AddSingleton<WorkerInstance>();
         services.AddSingleton<PollTrigger>();
         // The scheduler fires on the wall clock; what a job does with the time (is a retry due? which digest
         // period ended?) asks the container's TimeProvider, which tests replace with a fake they advance.
@@ -85,4 +86,10 @@ public sealed class PollTrigger(ISchedulerFactory schedulers)
 
         return next;
     }
+}
+
+/// <summary>This worker process among the others sharing the broker and the store (the holder named in leases).</summary>
+public sealed class WorkerInstance
+{
+    public string Id { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 }

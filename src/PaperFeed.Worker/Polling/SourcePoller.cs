@@ -32,8 +32,12 @@ public sealed class SourcePoller(
     IHttpClientFactory httpFactory,
     IOptions<PaperFeedOptions> options,
     TimeProvider clock,
+    WorkerInstance worker,
     ILogger<SourcePoller> logger)
 {
+    /// <summary>How much longer than the poll timeout a lease lasts: a poll that ends holds it no longer than this.</summary>
+    public static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(1);
+
     public async Task<PollReport> PollAsync(string name, bool ignoreBackoff, CancellationToken cancellationToken)
     {
         var source = registry.Find(name);
@@ -60,7 +64,26 @@ public sealed class SourcePoller(
             return new PollReport(name, PollStatus.Skipped, 0, $"backing off until {until:O}");
         }
 
+        // One worker polls a source at a time, cluster-wide; a worker that dies mid-poll loses the lease when it lapses.
         var settings = options.Value;
+        if (!await states.TryAcquireLeaseAsync(name, worker.Id, now, now + settings.Polling.PollTimeout + LeaseMargin, cancellationToken))
+        {
+            logger.LogDebug("source {Source}: another worker is polling it", name);
+            return new PollReport(name, PollStatus.Skipped, 0, "another worker is polling this source");
+        }
+
+        try
+        {
+            return await PollLeasedAsync(name, source, state, settings, cancellationToken);
+        }
+        finally
+        {
+            await states.ReleaseLeaseAsync(name, worker.Id, CancellationToken.None);
+        }
+    }
+
+    private async Task<PollReport> PollLeasedAsync(string name, SourceDefinition source, SourceState state, PaperFeedOptions settings, CancellationToken cancellationToken)
+    {
         var context = new HttpSourceContext(source, state.Validators, httpFactory.CreateClient(SourcesSetup.HttpClientName), settings.Http, logger, clock);
         var type = registry.TypeOf(source.Type)!;
         FetchResult result;

@@ -146,4 +146,51 @@ public abstract class SourceStateStoreContract
         Assert.Equal(T0.AddHours(2), state.BackoffUntil);
         Assert.Equal("lm", state.Validators["https://rss.arxiv.org/rss/cs"].LastModified);
     }
+
+    [Fact]
+    public async Task ALeaseIsExclusiveUntilItLapsesOrIsReleased()
+    {
+        var store = await CreateStoreAsync();
+
+        Assert.True(await store.TryAcquireLeaseAsync("arxiv", "worker-a", T0, T0.AddMinutes(5), Ct));
+        Assert.False(await store.TryAcquireLeaseAsync("arxiv", "worker-b", T0.AddMinutes(1), T0.AddMinutes(6), Ct));
+        Assert.True(await store.TryAcquireLeaseAsync("other", "worker-b", T0.AddMinutes(1), T0.AddMinutes(6), Ct));
+        Assert.True(await store.TryAcquireLeaseAsync("arxiv", "worker-a", T0.AddMinutes(2), T0.AddMinutes(7), Ct)); // renewal
+
+        var state = await (await ReopenStoreAsync()).GetAsync("arxiv", Ct);
+        Assert.Equal("worker-a", state.LeaseOwner);
+        Assert.Equal(T0.AddMinutes(7), state.LeaseUntil);
+
+        await store.ReleaseLeaseAsync("arxiv", "worker-b", Ct); // not the holder: nothing happens
+        Assert.False(await store.TryAcquireLeaseAsync("arxiv", "worker-b", T0.AddMinutes(3), T0.AddMinutes(8), Ct));
+        await store.ReleaseLeaseAsync("arxiv", "worker-a", Ct);
+        Assert.True(await store.TryAcquireLeaseAsync("arxiv", "worker-b", T0.AddMinutes(3), T0.AddMinutes(8), Ct));
+    }
+
+    [Fact]
+    public async Task ALapsedLeaseGoesToTheNextWorkerAndKeepsTheRestOfTheState()
+    {
+        var store = await CreateStoreAsync();
+        await store.RecordSuccessAsync("arxiv", "cp-1", Validators("https://example.org/feed", "\"e1\"", "Mon, 01 Jan 2024 00:00:00 GMT"), 3, T0, Ct);
+        Assert.True(await store.TryAcquireLeaseAsync("arxiv", "worker-a", T0, T0.AddMinutes(5), Ct));
+
+        // worker-a died mid-poll: its lease lapses at T0+5 min.
+        Assert.False(await store.TryAcquireLeaseAsync("arxiv", "worker-b", T0.AddMinutes(4), T0.AddMinutes(9), Ct));
+        Assert.True(await store.TryAcquireLeaseAsync("arxiv", "worker-b", T0.AddMinutes(5), T0.AddMinutes(10), Ct));
+
+        var state = await store.GetAsync("arxiv", Ct);
+        Assert.Equal("worker-b", state.LeaseOwner);
+        Assert.Equal("cp-1", state.Checkpoint);
+        Assert.Equal(3, state.LastPaperCount);
+    }
+
+    [Fact]
+    public async Task ConcurrentWorkersGetOneLease()
+    {
+        var store = await CreateStoreAsync();
+
+        var taken = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => store.TryAcquireLeaseAsync("arxiv", $"worker-{i}", T0, T0.AddMinutes(5), Ct))));
+
+        Assert.Single(taken, t => t);
+    }
 }

@@ -38,6 +38,42 @@ public sealed class MongoSourceStateStore(MongoDatabaseContext context) : ISourc
     public Task RecordFailureAsync(string name, string error, DateTimeOffset at, DateTimeOffset backoffUntil, CancellationToken cancellationToken) =>
         UpsertAsync(name, FailureUpdate(error, at, backoffUntil), cancellationToken);
 
+    public async Task<bool> TryAcquireLeaseAsync(string name, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await context.InitializeAsync(cancellationToken);
+        try
+        {
+            // Free, lapsed or ours: take it. When the document exists but is held by another worker, the upsert tries
+            // to insert a second document with the same _id and fails with a duplicate key: not acquired.
+            var result = await context.SourceStates.UpdateOneAsync(
+                LeaseFilter(name, owner, now),
+                Update.Set(s => s.LeaseOwner, owner).Set(s => s.LeaseUntil, MongoTime.ToMillis(until)),
+                new UpdateOptions { IsUpsert = true },
+                cancellationToken);
+            return result.MatchedCount == 1 || result.UpsertedId is not null;
+        }
+        catch (MongoWriteException e) when (e.WriteError?.Category == ServerErrorCategory.DuplicateKey)
+        {
+            return false;
+        }
+    }
+
+    public async Task ReleaseLeaseAsync(string name, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await context.InitializeAsync(cancellationToken);
+        await context.SourceStates.UpdateOneAsync(
+            Filter.Eq(s => s.Name, name) & Filter.Eq(s => s.LeaseOwner, owner),
+            Update.Unset(s => s.LeaseOwner).Unset(s => s.LeaseUntil),
+            cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The source's document when its lease is free (no owner), lapsed at or before <paramref name="now"/>, or held by <paramref name="owner"/>.</summary>
+    internal static FilterDefinition<SourceStateDocument> LeaseFilter(string name, string owner, DateTimeOffset now) =>
+        Filter.Eq(s => s.Name, name)
+        & (Filter.Eq(s => s.LeaseOwner, null) | Filter.Lte(s => s.LeaseUntil, MongoTime.ToMillis(now)) | Filter.Eq(s => s.LeaseOwner, owner));
+
     /// <summary>A successful poll: its checkpoint and validators, the error count and back-off cleared.</summary>
     internal static UpdateDefinition<SourceStateDocument> SuccessUpdate(
         string? checkpoint, IReadOnlyDictionary<string, HttpValidators> validators, int paperCount, DateTimeOffset at)

@@ -47,6 +47,15 @@ internal sealed class SourceStateDocument
     [BsonRepresentation(BsonType.Document)]
     public DateTimeOffset? BackoffUntil { get; set; }
 
+    [BsonElement("leaseOwner")]
+    [BsonIgnoreIfNull]
+    public string? LeaseOwner { get; set; }
+
+    /// <summary>A plain UTC date (milliseconds), so the lease filter can compare it.</summary>
+    [BsonElement("leaseUntil")]
+    [BsonIgnoreIfNull]
+    public DateTime? LeaseUntil { get; set; }
+
     public SourceState ToState() => new()
     {
         Name = Name,
@@ -58,6 +67,8 @@ internal sealed class SourceStateDocument
         LastSuccessAt = LastSuccessAt,
         LastPaperCount = LastPaperCount,
         BackoffUntil = BackoffUntil,
+        LeaseOwner = LeaseOwner,
+        LeaseUntil = LeaseUntil is { } until ? MongoTime.FromMillis(until) : null,
     };
 }
 

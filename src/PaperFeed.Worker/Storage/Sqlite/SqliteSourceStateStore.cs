@@ -58,19 +58,36 @@ public sealed class SqliteSourceStateStore(SqliteDatabase database) : ISourceSta
             },
             cancellationToken);
 
-    private Task UpdateAsync(string name, Func<SourceState, SourceState> change, CancellationToken cancellationToken)
+    public Task<bool> TryAcquireLeaseAsync(string name, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            name,
+            state => state.LeaseOwner is null || state.LeaseOwner == owner || state.LeaseUntil is not { } held || held <= now
+                ? state with { LeaseOwner = owner, LeaseUntil = until }
+                : null,
+            cancellationToken);
+
+    public Task ReleaseLeaseAsync(string name, string owner, CancellationToken cancellationToken) =>
+        UpdateAsync(name, state => state.LeaseOwner == owner ? state with { LeaseOwner = null, LeaseUntil = null } : null, cancellationToken);
+
+    /// <summary>Applies <paramref name="change"/> in one write transaction; a null change writes nothing. True when written.</summary>
+    private Task<bool> UpdateAsync(string name, Func<SourceState, SourceState?> change, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return database.WriteAsync(
             async (connection, tx) =>
             {
                 var state = change(await ReadAsync(connection, tx, name, cancellationToken) ?? new SourceState { Name = name });
+                if (state is null)
+                {
+                    return false;
+                }
+
                 await using var command = connection.CreateCommand();
                 command.Transaction = tx;
                 command.CommandText = "INSERT INTO source_state (name, doc) VALUES ($name, $doc) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc";
                 command.Parameters.AddWithValue("$name", name);
                 command.Parameters.AddWithValue("$doc", SqliteJson.Write(state));
-                return await command.ExecuteNonQueryAsync(cancellationToken);
+                return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
             },
             cancellationToken);
     }
