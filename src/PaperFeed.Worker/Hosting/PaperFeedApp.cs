@@ -48,6 +48,7 @@ public static class PaperFeedApp
         builder.Services.AddPaperFeedNotifications(configuration);
         builder.Services.AddPaperFeedEmail(configuration);
         builder.Services.AddPaperFeedWebhooks(configuration);
+        builder.Services.AddPaperFeedMetrics();
 
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -67,6 +68,7 @@ public static class PaperFeedApp
         app.MapOpenApi();
         app.MapPaperFeedApi();
         app.MapSubscriptionEndpoints();
+        app.MapPrometheusScrapingEndpoint("/metrics");
 
         // Live: the process answers. Ready: the bus is connected and the store answers.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

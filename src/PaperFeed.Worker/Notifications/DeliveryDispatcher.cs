@@ -17,6 +17,7 @@ public sealed class DeliveryDispatcher(
     SubscriptionIndex index,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
+    Hosting.PaperFeedMetrics metrics,
     ILogger<DeliveryDispatcher> logger)
 {
     private readonly Dictionary<ChannelKind, INotificationSender> _senders = senders.ToDictionary(s => s.Channel);
@@ -120,6 +121,7 @@ public sealed class DeliveryDispatcher(
         }
 
         var saved = await deliveries.RecordAttemptAsync(delivery.Id, record, ct);
+        metrics.Attempted(delivery.Channel.ToString().ToLowerInvariant(), saved.State.ToString().ToLowerInvariant());
         LogAttempt(saved, result);
 
         if (result.Outcome == SendOutcome.Delivered)

@@ -11,7 +11,7 @@ namespace PaperFeed.Worker.Notifications;
 /// that died mid-attempt, and pending deliveries whose message was lost. It publishes; the consumer claims, so a
 /// delivery that is picked twice is still sent once.
 /// </summary>
-public sealed class DeliveryRetrier(IDeliveryStore deliveries, IPublishEndpoint publish, TimeProvider time)
+public sealed class DeliveryRetrier(IDeliveryStore deliveries, IPublishEndpoint publish, TimeProvider time, Hosting.PaperFeedMetrics metrics)
 {
     public const int BatchSize = 500;
 
@@ -19,6 +19,7 @@ public sealed class DeliveryRetrier(IDeliveryStore deliveries, IPublishEndpoint 
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var due = await deliveries.ListDueAsync(time.GetUtcNow(), BatchSize, cancellationToken);
+        metrics.DueDeliveries(due.Count);
         await Task.WhenAll(due.Select(id => publish.Publish(new DeliverNotification(id), cancellationToken)));
         return due.Count;
     }

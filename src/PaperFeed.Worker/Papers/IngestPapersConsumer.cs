@@ -1,8 +1,8 @@
 using MassTransit;
-using PaperFeed.Worker.Messaging;
 using Microsoft.Extensions.Options;
 using PaperFeed.Contracts;
 using PaperFeed.Worker.Hosting;
+using PaperFeed.Worker.Messaging;
 
 namespace PaperFeed.Worker.Papers;
 
@@ -11,7 +11,7 @@ namespace PaperFeed.Worker.Papers;
 /// marked only after it was published: if the process dies in between, the redelivered batch finds the paper
 /// stored but unannounced and announces it again from the stored state (downstream deduplicates).
 /// </summary>
-public sealed class IngestPapersConsumer(IPaperStore store, ILogger<IngestPapersConsumer> logger) : IConsumer<Batch<PaperDiscovered>>
+public sealed class IngestPapersConsumer(IPaperStore store, PaperFeedMetrics metrics, ILogger<IngestPapersConsumer> logger) : IConsumer<Batch<PaperDiscovered>>
 {
     public async Task Consume(ConsumeContext<Batch<PaperDiscovered>> context)
     {
@@ -39,6 +39,8 @@ public sealed class IngestPapersConsumer(IPaperStore store, ILogger<IngestPapers
 
         if (owed.Count > 0)
         {
+            var added = owed.Values.Count(p => p.AnnouncedRevision == 0);
+            metrics.Stored(added, owed.Count - added);
             await store.MarkAnnouncedAsync(owed.Values.Select(p => (p.Id, p.Revision)).ToList(), context.CancellationToken);
         }
 

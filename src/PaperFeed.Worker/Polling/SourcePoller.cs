@@ -33,6 +33,7 @@ public sealed class SourcePoller(
     IOptions<PaperFeedOptions> options,
     TimeProvider clock,
     WorkerInstance worker,
+    Hosting.PaperFeedMetrics metrics,
     ILogger<SourcePoller> logger)
 {
     /// <summary>How much longer than the poll timeout a lease lasts: a poll that ends holds it no longer than this.</summary>
@@ -72,9 +73,12 @@ public sealed class SourcePoller(
             return new PollReport(name, PollStatus.Skipped, 0, "another worker is polling this source");
         }
 
+        var started = clock.GetTimestamp();
         try
         {
-            return await PollLeasedAsync(name, source, state, settings, cancellationToken);
+            var report = await PollLeasedAsync(name, source, state, settings, cancellationToken);
+            metrics.Polled(name, report.Status.ToString().ToLowerInvariant(), clock.GetElapsedTime(started), report.Papers);
+            return report;
         }
         finally
         {

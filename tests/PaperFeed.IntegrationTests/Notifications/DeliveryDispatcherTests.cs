@@ -21,10 +21,15 @@ public sealed class DeliveryDispatcherTests(SqliteTestFolder folder) : IClassFix
     private readonly SqliteDatabases _databases = new();
     private readonly FakeTimeProvider _time = new(T0);
     private readonly ScriptedSender _sender = new();
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _databases.Dispose();
+    public void Dispose()
+    {
+        _databases.Dispose();
+        _meters.Dispose();
+    }
 
     private async Task<(DeliveryDispatcher Dispatcher, SqliteDeliveryStore Deliveries, SqliteSubscriptionStore Subscriptions)> CreateAsync(DeliveryOptions? options = null)
     {
@@ -34,7 +39,7 @@ public sealed class DeliveryDispatcherTests(SqliteTestFolder folder) : IClassFix
         var settings = Options.Create(options ?? new DeliveryOptions());
         var dispatcher = new DeliveryDispatcher(
             deliveries, subscriptions, [_sender], new SubscriptionTokens(subscriptions, settings), new SubscriptionIndex(), settings, _time,
-            NullLogger<DeliveryDispatcher>.Instance);
+            new Worker.Hosting.PaperFeedMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<DeliveryDispatcher>.Instance);
         await subscriptions.AddAsync(SubscriptionStoreContract.Webhook("sub_a", T0, "x"), Ct);
         await deliveries.TryEnqueueAsync(
             new Delivery

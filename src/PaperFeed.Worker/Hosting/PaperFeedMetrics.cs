@@ -1,0 +1,72 @@
+using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
+
+namespace PaperFeed.Worker.Hosting;
+
+/// <summary>
+/// PaperFeed's own instruments (meter <c>PaperFeed</c>), exported in Prometheus format at <c>/metrics</c>:
+/// <c>paperfeed_papers_discovered_total{source}</c>, <c>paperfeed_papers_added_total</c>,
+/// <c>paperfeed_papers_revised_total</c>, <c>paperfeed_polls_total{source,status}</c>,
+/// <c>paperfeed_poll_duration_seconds{source}</c>, <c>paperfeed_delivery_attempts_total{channel,state}</c> and
+/// <c>paperfeed_deliveries_due</c> (the retry backlog the last retry job run found).
+/// </summary>
+public sealed class PaperFeedMetrics : IDisposable
+{
+    public const string MeterName = "PaperFeed";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _discovered;
+    private readonly Counter<long> _added;
+    private readonly Counter<long> _revised;
+    private readonly Counter<long> _polls;
+    private readonly Histogram<double> _pollDuration;
+    private readonly Counter<long> _attempts;
+    private long _due;
+
+    public PaperFeedMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        _meter = meters.Create(MeterName);
+        _discovered = _meter.CreateCounter<long>("paperfeed.papers.discovered", description: "Papers published by polls, per source");
+        _added = _meter.CreateCounter<long>("paperfeed.papers.added", description: "Papers stored for the first time");
+        _revised = _meter.CreateCounter<long>("paperfeed.papers.revised", description: "Stored papers that got a new version");
+        _polls = _meter.CreateCounter<long>("paperfeed.polls", description: "Polls per source by outcome");
+        _pollDuration = _meter.CreateHistogram<double>("paperfeed.poll.duration", unit: "s", description: "Duration of a poll");
+        _attempts = _meter.CreateCounter<long>("paperfeed.delivery.attempts", description: "Delivery attempts by channel and resulting state");
+        _meter.CreateObservableGauge("paperfeed.deliveries.due", () => Volatile.Read(ref _due), description: "Deliveries due for an attempt at the last retry job run");
+    }
+
+    public void Polled(string source, string status, TimeSpan duration, int papers)
+    {
+        var tag = new KeyValuePair<string, object?>("source", source);
+        _polls.Add(1, tag, new KeyValuePair<string, object?>("status", status));
+        _pollDuration.Record(duration.TotalSeconds, tag);
+        if (papers > 0)
+        {
+            _discovered.Add(papers, tag);
+        }
+    }
+
+    public void Stored(int added, int revised)
+    {
+        _added.Add(added);
+        _revised.Add(revised);
+    }
+
+    public void Attempted(string channel, string state) =>
+        _attempts.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("state", state));
+
+    public void DueDeliveries(long count) => Volatile.Write(ref _due, count);
+
+    public void Dispose() => _meter.Dispose();
+}
+
+public static class MetricsSetup
+{
+    public static IServiceCollection AddPaperFeedMetrics(this IServiceCollection services)
+    {
+        services.AddSingleton<PaperFeedMetrics>();
+        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(PaperFeedMetrics.MeterName).AddPrometheusExporter());
+        return services;
+    }
+}
