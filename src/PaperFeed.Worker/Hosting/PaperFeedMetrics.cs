@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 
 namespace PaperFeed.Worker.Hosting;
@@ -65,7 +66,7 @@ public static class MetricsSetup
 {
     public static IServiceCollection AddPaperFeedMetrics(this IServiceCollection services)
     {
-        services.AddSingleton<PaperFeedMetrics>();
+        services.TryAddSingleton<PaperFeedMetrics>();
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(PaperFeedMetrics.MeterName).AddPrometheusExporter());
         return services;
     }

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PaperFeed.Worker.Hosting;
 using PaperFeed.Worker.Notifications;
 using PaperFeed.Worker.Papers;
@@ -14,6 +15,10 @@ public static class MessagingSetup
     public static IServiceCollection AddPaperFeedMessaging(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator>? extra = null)
     {
         var options = configuration.GetSection(PaperFeedOptions.Section).Get<PaperFeedOptions>() ?? new PaperFeedOptions();
+
+        // The consumers count what they do; hosts without the /metrics endpoint (backfill, benchmarks) still need the meter.
+        services.AddMetrics();
+        services.TryAddSingleton<PaperFeedMetrics>();
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
