@@ -3,7 +3,11 @@ using PaperFeed.Contracts;
 namespace PaperFeed.Worker.Notifications;
 
 /// <summary>The result of trying to create a delivery: the stored one, and whether this call created it.</summary>
-public sealed record EnqueueResult(Delivery Delivery, bool Created);
+public sealed record EnqueueResult(Delivery Delivery, bool Created)
+{
+    /// <summary>Created now, or created by an earlier, interrupted run and never attempted: its DeliverNotification may be owed.</summary>
+    public bool NeedsSending => Created || Delivery is { State: DeliveryState.Pending, Attempts: 0 };
+}
 
 /// <summary>How an attempt ended, as recorded on the delivery.</summary>
 /// <param name="State">Delivered, Failed (with <paramref name="NextAttemptAt"/>) or Dead.</param>

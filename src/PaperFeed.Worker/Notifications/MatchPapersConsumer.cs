@@ -43,7 +43,7 @@ public sealed class MatchPapersConsumer(
                     subscription, paperId, paper, DeliveryKeys.Revision(subscription.Id, paperId, subscription.Channel.Kind, paper.Revision), "paper.revised", ct);
             }
 
-            if (IsUnsent(result))
+            if (result.NeedsSending)
             {
                 toSend.Add(result.Delivery.Id);
             }
@@ -75,10 +75,6 @@ public sealed class MatchPapersConsumer(
             },
             ct);
     }
-
-    /// <summary>Created now, or created earlier and never attempted.</summary>
-    internal static bool IsUnsent(EnqueueResult result) =>
-        result.Created || result.Delivery is { State: DeliveryState.Pending, Attempts: 0 };
 }
 
 /// <summary>Sends deliveries: one attempt per message (see <see cref="DeliveryDispatcher"/>).</summary>

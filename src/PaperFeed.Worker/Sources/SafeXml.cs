@@ -47,7 +47,7 @@ internal static partial class SafeXml
     /// Byte-wise is exact for UTF-8 (and any ASCII-compatible encoding: bytes below 0x20 are never part of a
     /// multi-byte sequence); a UTF-16 body, which starts with its byte order mark, is left alone.
     /// </summary>
-    private sealed class ControlCharacterFilter(Stream inner) : Stream
+    private sealed class ControlCharacterFilter(Stream inner) : ReadOnlyStream
     {
         private bool _started;
         private bool _utf16;
@@ -88,14 +88,5 @@ internal static partial class SafeXml
             }
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

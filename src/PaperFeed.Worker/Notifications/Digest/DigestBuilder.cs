@@ -77,7 +77,7 @@ public sealed class DigestBuilder(
 
         var included = result.Delivery.Papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         await deliveries.AssignDigestItemsAsync(subscription.Id, items.Where(i => included.Contains(i.PaperId)).Select(i => i.PaperId).ToList(), result.Delivery.Id, cancellationToken);
-        if (Notifications.MatchPapersConsumer.IsUnsent(result))
+        if (result.NeedsSending)
         {
             await publish.Publish(new DeliverNotification(result.Delivery.Id), cancellationToken);
         }

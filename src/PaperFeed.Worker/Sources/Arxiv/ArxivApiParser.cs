@@ -304,7 +304,7 @@ public static partial class ArxivApiParser
     /// its first bytes kept to tell an empty or non-XML body apart; a UTF-16 body starts with its byte order mark
     /// and is passed on as it is.
     /// </summary>
-    private sealed class BodyStream(Stream inner) : Stream
+    private sealed class BodyStream(Stream inner) : ReadOnlyStream
     {
         private const int HeadBytes = 80;
 
@@ -415,14 +415,5 @@ public static partial class ArxivApiParser
             return inner.Read(buffer);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
