@@ -7,6 +7,7 @@ using PaperFeed.Worker.Sources.Arxiv;
 namespace PaperFeed.Tests.Sources.Arxiv;
 
 /// <summary>The arxiv-api parser on every recorded API response (2016 and 2026 formats) and on small responses in TestData/arxiv.</summary>
+[Collection(MemoryMeasurement.Name)]
 public sealed class ArxivApiParserTests
 {
     private static ArxivApiPage Real(string name) =>

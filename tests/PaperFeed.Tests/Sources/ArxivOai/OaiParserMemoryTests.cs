@@ -4,6 +4,7 @@ using PaperFeed.Worker.Sources.ArxivOai;
 namespace PaperFeed.Tests.Sources.ArxivOai;
 
 /// <summary>The parser streams: a page far larger than what it may hold is read record by record.</summary>
+[Collection(MemoryMeasurement.Name)]
 public sealed class OaiParserMemoryTests
 {
     private const int RecordCount = 50_000;
