@@ -48,3 +48,8 @@ public sealed record PaperSummary(
 /// before it is sent, and a delivered or dead one is never sent again.</summary>
 /// <param name="DeliveryId">The delivery's id (also the <c>webhook-id</c> and the e-mail's Message-ID).</param>
 public sealed record DeliverNotification(string DeliveryId);
+
+/// <summary>Poll a source now, ignoring any back-off: sent by a process without the poller role (an API-only
+/// worker) for one of the pollers to act on.</summary>
+/// <param name="Source">The configured source's name.</param>
+public sealed record PollRequested(string Source);

@@ -119,7 +119,8 @@ public static class BackfillCommand
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddPaperFeedStorage(builder.Configuration);
         builder.Services.AddPaperFeedSources(builder.Configuration);
-        builder.Services.AddPaperFeedMessaging(builder.Configuration);
+        // Stores what it harvests; matching and sending are left to the workers.
+        builder.Services.AddPaperFeedMessaging(builder.Configuration, WorkerRoles.Ingest);
         return builder.Build();
     }
 

@@ -39,16 +39,19 @@ public static class PaperFeedApp
     public static WebApplicationBuilder AddPaperFeed(this WebApplicationBuilder builder, Action<MassTransit.IBusRegistrationConfigurator>? bus = null)
     {
         var configuration = builder.Configuration;
+        var roles = WorkerRolesConfiguration.Read(configuration);
+        builder.Services.AddSingleton(new WorkerInstance(roles));
         builder.Services.AddOptions<PaperFeedOptions>().BindConfiguration(PaperFeedOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddPaperFeedStorage(configuration);
         builder.Services.AddPaperFeedSources(configuration);
-        builder.Services.AddPaperFeedMessaging(configuration, bus);
-        builder.Services.AddPaperFeedPolling();
-        builder.Services.AddPaperFeedNotifications(configuration);
+        builder.Services.AddPaperFeedMessaging(configuration, roles, bus);
+        builder.Services.AddPaperFeedPolling(roles);
+        builder.Services.AddPaperFeedNotifications(configuration, roles);
         builder.Services.AddPaperFeedEmail(configuration);
         builder.Services.AddPaperFeedWebhooks(configuration);
         builder.Services.AddPaperFeedMetrics();
+        builder.Services.AddPaperFeedTracing(configuration);
 
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -65,9 +68,13 @@ public static class PaperFeedApp
     {
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.MapOpenApi();
-        app.MapPaperFeedApi();
-        app.MapSubscriptionEndpoints();
+        if (app.Services.GetRequiredService<WorkerInstance>().Has(WorkerRoles.Api))
+        {
+            app.MapOpenApi();
+            app.MapPaperFeedApi();
+            app.MapSubscriptionEndpoints();
+        }
+
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         // Live: the process answers. Ready: the bus is connected and the store answers.
@@ -81,13 +88,16 @@ public static class PaperFeedApp
         return app;
     }
 
-    /// <summary>The overall status and each check's status and description, as JSON.</summary>
+    /// <summary>The overall status, this worker's id and roles, and each check's status and description, as JSON.</summary>
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
+        var worker = context.RequestServices.GetRequiredService<WorkerInstance>();
         return context.Response.WriteAsJsonAsync(new
         {
             status = report.Status.ToString(),
+            worker = worker.Id,
+            roles = worker.Roles.Describe(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
                 e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),

@@ -9,7 +9,9 @@ namespace PaperFeed.Worker.Hosting;
 /// <c>paperfeed_papers_discovered_total{source}</c>, <c>paperfeed_papers_added_total</c>,
 /// <c>paperfeed_papers_revised_total</c>, <c>paperfeed_polls_total{source,status}</c>,
 /// <c>paperfeed_poll_duration_seconds{source}</c>, <c>paperfeed_delivery_attempts_total{channel,state}</c> and
-/// <c>paperfeed_deliveries_due</c> (the retry backlog the last retry job run found).
+/// <c>paperfeed_deliveries_due</c> (the retry backlog the last retry job run found),
+/// <c>paperfeed_deliveries{state}</c> (deliveries by state, counted by the retry job) and
+/// <c>paperfeed_consumer_lag_seconds{message}</c> (from sending a message to the start of its consumption).
 /// </summary>
 public sealed class PaperFeedMetrics : IDisposable
 {
@@ -22,7 +24,9 @@ public sealed class PaperFeedMetrics : IDisposable
     private readonly Counter<long> _polls;
     private readonly Histogram<double> _pollDuration;
     private readonly Counter<long> _attempts;
+    private readonly Histogram<double> _lag;
     private long _due;
+    private IReadOnlyDictionary<string, long> _deliveries = new Dictionary<string, long>();
 
     public PaperFeedMetrics(IMeterFactory meters)
     {
@@ -35,6 +39,10 @@ public sealed class PaperFeedMetrics : IDisposable
         _pollDuration = _meter.CreateHistogram<double>("paperfeed.poll.duration", unit: "s", description: "Duration of a poll");
         _attempts = _meter.CreateCounter<long>("paperfeed.delivery.attempts", description: "Delivery attempts by channel and resulting state");
         _meter.CreateObservableGauge("paperfeed.deliveries.due", () => Volatile.Read(ref _due), description: "Deliveries due for an attempt at the last retry job run");
+        _meter.CreateObservableGauge("paperfeed.deliveries", ObserveDeliveries, description: "Deliveries by state, as the last retry job run counted them");
+        _lag = _meter.CreateHistogram<double>(
+            "paperfeed.consumer.lag", unit: "s", description: "Time from sending a message to the start of its consumption, per message type",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] });
     }
 
     public void Polled(string source, string status, TimeSpan duration, int papers)
@@ -58,6 +66,15 @@ public sealed class PaperFeedMetrics : IDisposable
         _attempts.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("state", state));
 
     public void DueDeliveries(long count) => Volatile.Write(ref _due, count);
+
+    /// <summary>The latest count of deliveries per state (every state is reported, 0 where there are none).</summary>
+    public void DeliveriesByState(IReadOnlyDictionary<string, long> counts) => Volatile.Write(ref _deliveries, counts);
+
+    public void ConsumerLag(string message, TimeSpan lag) =>
+        _lag.Record(Math.Max(0, lag.TotalSeconds), new KeyValuePair<string, object?>("message", message));
+
+    private IEnumerable<Measurement<long>> ObserveDeliveries() =>
+        Volatile.Read(ref _deliveries).Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("state", c.Key)));
 
     public void Dispose() => _meter.Dispose();
 }

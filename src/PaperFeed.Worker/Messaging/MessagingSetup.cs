@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using PaperFeed.Worker.Hosting;
 using PaperFeed.Worker.Notifications;
 using PaperFeed.Worker.Papers;
+using PaperFeed.Worker.Polling;
 
 namespace PaperFeed.Worker.Messaging;
 
@@ -10,21 +11,37 @@ public static class MessagingSetup
 {
     /// <summary>
     /// MassTransit on the configured transport: in-memory for the embedded mode, RabbitMQ (<c>ConnectionStrings:RabbitMq</c>)
-    /// in production. Consumers and their endpoints are the same on both.
+    /// in production. Consumers and their endpoints are the same on both; <paramref name="roles"/> chooses which
+    /// of them this process runs (a process without any still publishes).
     /// </summary>
-    public static IServiceCollection AddPaperFeedMessaging(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator>? extra = null)
+    public static IServiceCollection AddPaperFeedMessaging(this IServiceCollection services, IConfiguration configuration, WorkerRoles roles, Action<IBusRegistrationConfigurator>? extra = null)
     {
         var options = configuration.GetSection(PaperFeedOptions.Section).Get<PaperFeedOptions>() ?? new PaperFeedOptions();
 
         // The consumers count what they do; hosts without the /metrics endpoint (backfill, benchmarks) still need the meter.
         services.AddMetrics();
         services.TryAddSingleton<PaperFeedMetrics>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddConsumeObserver<ConsumerLagObserver>();
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
-            x.AddConsumer<IngestPapersConsumer, IngestPapersConsumerDefinition>();
-            x.AddConsumer<MatchPapersConsumer, MatchPapersConsumerDefinition>();
-            x.AddConsumer<DeliverNotificationConsumer, DeliverNotificationConsumerDefinition>();
+            if (roles.HasFlag(WorkerRoles.Poller))
+            {
+                x.AddConsumer<PollRequestedConsumer>();
+            }
+
+            if (roles.HasFlag(WorkerRoles.Ingest))
+            {
+                x.AddConsumer<IngestPapersConsumer, IngestPapersConsumerDefinition>();
+            }
+
+            if (roles.HasFlag(WorkerRoles.Notify))
+            {
+                x.AddConsumer<MatchPapersConsumer, MatchPapersConsumerDefinition>();
+                x.AddConsumer<DeliverNotificationConsumer, DeliverNotificationConsumerDefinition>();
+            }
+
             extra?.Invoke(x);
 
             if (options.Transport == TransportKind.RabbitMq)

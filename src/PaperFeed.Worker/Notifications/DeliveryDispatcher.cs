@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using PaperFeed.Worker.Subscriptions;
 using PaperFeed.Worker.Subscriptions.Matching;
 
+using PaperFeed.Worker.Hosting;
+
 namespace PaperFeed.Worker.Notifications;
 
 /// <summary>
@@ -33,6 +35,9 @@ public sealed class DeliveryDispatcher(
             return null;
         }
 
+        using var scope = logger.About(
+            [PaperFeedTracing.Id.Delivery(delivery.Id), PaperFeedTracing.Id.Subscription(delivery.SubscriptionId),
+             .. delivery.Papers.Count == 1 ? [PaperFeedTracing.Id.Paper(delivery.Papers[0].Id)] : Array.Empty<PaperFeedTracing.Id>()]);
         var subscription = await subscriptions.GetAsync(delivery.SubscriptionId, cancellationToken);
         if (Unsendable(delivery, subscription) is { } reason)
         {

@@ -2,6 +2,7 @@ using MassTransit;
 using PaperFeed.Worker.Messaging;
 using Microsoft.Extensions.Options;
 using PaperFeed.Contracts;
+using PaperFeed.Worker.Hosting;
 using PaperFeed.Worker.Subscriptions;
 using PaperFeed.Worker.Subscriptions.Matching;
 
@@ -22,6 +23,7 @@ public sealed class MatchPapersConsumer(
 
     private async Task MatchAsync(ConsumeContext context, string paperId, PaperSummary paper, bool revised)
     {
+        using var scope = logger.About(PaperFeedTracing.Id.Paper(paperId));
         var ct = context.CancellationToken;
         var matches = index.Match(paper);
         var toSend = new List<string>();

@@ -20,6 +20,9 @@ public sealed class DeliveryRetrier(IDeliveryStore deliveries, IPublishEndpoint 
     {
         var due = await deliveries.ListDueAsync(time.GetUtcNow(), BatchSize, cancellationToken);
         metrics.DueDeliveries(due.Count);
+        var counts = await deliveries.CountByStateAsync(cancellationToken);
+        metrics.DeliveriesByState(Enum.GetValues<DeliveryState>().ToDictionary(
+            s => s.ToString().ToLowerInvariant(), s => counts.GetValueOrDefault(s)));
         await Task.WhenAll(due.Select(id => publish.Publish(new DeliverNotification(id), cancellationToken)));
         return due.Count;
     }

@@ -7,7 +7,8 @@ namespace PaperFeed.Worker.Notifications;
 public static class NotificationsSetup
 {
     /// <summary>Subscriptions, matching, deliveries with their retry and digest jobs (the consumers are added to the bus in MessagingSetup).</summary>
-    public static IServiceCollection AddPaperFeedNotifications(this IServiceCollection services, IConfiguration configuration)
+    /// <remarks>The index refresher and the retry and digest jobs run only in processes with the notify role.</remarks>
+    public static IServiceCollection AddPaperFeedNotifications(this IServiceCollection services, IConfiguration configuration, Hosting.WorkerRoles roles)
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section);
         services.AddSingleton<SubscriptionIndex>();
@@ -16,8 +17,12 @@ public static class NotificationsSetup
         services.AddScoped<DeliveryDispatcher>();
         services.AddScoped<DeliveryRetrier>();
         services.AddScoped<DigestBuilder>();
-        services.AddHostedService<SubscriptionIndexRefresher>();
-        services.AddHostedService<NotificationJobScheduler>();
+        if (roles.HasFlag(Hosting.WorkerRoles.Notify))
+        {
+            services.AddHostedService<SubscriptionIndexRefresher>();
+            services.AddHostedService<NotificationJobScheduler>();
+        }
+
         return services;
     }
 }

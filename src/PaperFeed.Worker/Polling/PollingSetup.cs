@@ -1,4 +1,6 @@
+using PaperFeed.Contracts;
 using Quartz;
+using PaperFeed.Worker.Hosting;
 using PaperFeed.Worker.Sources;
 
 namespace PaperFeed.Worker.Polling;
@@ -6,16 +8,20 @@ namespace PaperFeed.Worker.Polling;
 public static class PollingSetup
 {
     /// <summary>Quartz with one <see cref="PollSourceJob"/> per runnable source, scheduled as configured.</summary>
-    public static IServiceCollection AddPaperFeedPolling(this IServiceCollection services)
+    /// <remarks>Without the poller role the scheduler runs no source: polls requested here go to a poller.</remarks>
+    public static IServiceCollection AddPaperFeedPolling(this IServiceCollection services, WorkerRoles roles)
     {
         services.AddScoped<SourcePoller>();
-        services.AddSingleton<WorkerInstance>();
         services.AddSingleton<PollTrigger>();
         // The scheduler fires on the wall clock; what a job does with the time (is a retry due? which digest
         // period ended?) asks the container's TimeProvider, which tests replace with a fake they advance.
         services.AddQuartz(q => q.UseTimeProvider(TimeProvider.System));
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-        services.AddHostedService<SourceScheduler>();
+        if (roles.HasFlag(WorkerRoles.Poller))
+        {
+            services.AddHostedService<SourceScheduler>();
+        }
+
         return services;
     }
 }
@@ -65,15 +71,29 @@ internal sealed class SourceScheduler(ISchedulerFactory schedulers, SourceRegist
 }
 
 /// <summary>Starts a poll now, outside the schedule (API and CLI), ignoring any back-off.</summary>
-public sealed class PollTrigger(ISchedulerFactory schedulers)
+public sealed class PollTrigger(ISchedulerFactory schedulers, WorkerInstance worker, IServiceScopeFactory scopes)
 {
+    /// <summary>
+    /// Fires the source's job in this process when it has the poller role; otherwise asks the pollers on the bus
+    /// (<see cref="PollRequested"/>), one of which fires its job.
+    /// </summary>
     public async Task TriggerAsync(string source, CancellationToken cancellationToken)
     {
+        if (!worker.Has(WorkerRoles.Poller))
+        {
+            using var scope = scopes.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<MassTransit.IPublishEndpoint>().Publish(new PollRequested(source), cancellationToken);
+            return;
+        }
+
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await scheduler.TriggerJob(PollSourceJob.KeyFor(source), new JobDataMap { [PollSourceJob.ManualKey] = true }, cancellationToken);
     }
 
-    /// <summary>When the source's schedule next polls it, counting only firings at or after <paramref name="notBefore"/>.</summary>
+    /// <summary>
+    /// When the source's schedule next polls it, counting only firings at or after <paramref name="notBefore"/>;
+    /// null in a process without the poller role (the schedule runs elsewhere).
+    /// </summary>
     public async Task<DateTimeOffset?> NextFireAsync(string source, DateTimeOffset? notBefore, CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
@@ -88,8 +108,18 @@ public sealed class PollTrigger(ISchedulerFactory schedulers)
     }
 }
 
-/// <summary>This worker process among the others sharing the broker and the store (the holder named in leases).</summary>
-public sealed class WorkerInstance
+
+/// <summary>A poll asked for by a process that does not poll (an API-only worker); a poller fires the job.</summary>
+public sealed class PollRequestedConsumer(PollTrigger trigger, SourceRegistry registry, ILogger<PollRequestedConsumer> logger) : MassTransit.IConsumer<PollRequested>
 {
-    public string Id { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+    public async Task Consume(MassTransit.ConsumeContext<PollRequested> context)
+    {
+        if (registry.Find(context.Message.Source) is not { Runnable: true } source)
+        {
+            logger.LogWarning("poll of {Source} requested, but this poller has no runnable source of that name", context.Message.Source);
+            return;
+        }
+
+        await trigger.TriggerAsync(source.Name, context.CancellationToken);
+    }
 }

@@ -39,7 +39,11 @@ public sealed class SourcePoller(
     /// <summary>How much longer than the poll timeout a lease lasts: a poll that ends holds it no longer than this.</summary>
     public static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(1);
 
-    public async Task<PollReport> PollAsync(string name, bool ignoreBackoff, CancellationToken cancellationToken)
+    /// <param name="skipIfPolledSince">
+    /// For scheduled polls: skip when any worker finished a poll of the source at or after this time, so that
+    /// workers on the same schedule poll a source once per interval between them, not once each.
+    /// </param>
+    public async Task<PollReport> PollAsync(string name, bool ignoreBackoff, CancellationToken cancellationToken, DateTimeOffset? skipIfPolledSince = null)
     {
         var source = registry.Find(name);
         if (source is null)
@@ -73,11 +77,31 @@ public sealed class SourcePoller(
             return new PollReport(name, PollStatus.Skipped, 0, "another worker is polling this source");
         }
 
+        // The poll is the root of a trace: MassTransit carries it through ingest, matching and delivery.
+        using var activity = PaperFeedTracing.Source.StartActivity($"poll {name}", System.Diagnostics.ActivityKind.Internal);
+        using var scope = logger.About(PaperFeedTracing.Id.Source(name));
         var started = clock.GetTimestamp();
         try
         {
+            if (skipIfPolledSince is { } since)
+            {
+                // Read under the lease: a poll another worker just finished is recorded by now.
+                state = await states.GetAsync(name, cancellationToken);
+                if (LastPolled(state) is { } last && last >= since)
+                {
+                    logger.LogDebug("source {Source}: already polled at {At} in this interval", name, last);
+                    return new PollReport(name, PollStatus.Skipped, 0, $"already polled at {last:O} in this interval");
+                }
+            }
+
             var report = await PollLeasedAsync(name, source, state, settings, cancellationToken);
             metrics.Polled(name, report.Status.ToString().ToLowerInvariant(), clock.GetElapsedTime(started), report.Papers);
+            activity?.SetTag("paperfeed.papers", report.Papers);
+            if (report.Status == PollStatus.Failed)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, report.Message);
+            }
+
             return report;
         }
         finally
@@ -137,6 +161,9 @@ public sealed class SourcePoller(
 
         return new PollReport(name, PollStatus.Succeeded, papers.Count, null);
     }
+
+    private static DateTimeOffset? LastPolled(SourceState state) =>
+        state.LastSuccessAt > state.LastErrorAt || state.LastErrorAt is null ? state.LastSuccessAt : state.LastErrorAt;
 
     private async Task<PollReport> RecordFailureAsync(string name, int errors, string message, CancellationToken cancellationToken)
     {

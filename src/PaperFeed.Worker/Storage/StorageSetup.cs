@@ -16,11 +16,14 @@ public static class StorageSetup
     public static IServiceCollection AddPaperFeedStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(PaperFeedOptions.Section).Get<PaperFeedOptions>() ?? new PaperFeedOptions();
+        string where;
         switch (options.Store)
         {
             case StoreKind.Sqlite:
                 var connection = configuration.GetConnectionString("Sqlite");
-                services.AddSqliteStores(string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection);
+                connection = string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection;
+                services.AddSqliteStores(connection);
+                where = $"SQLite {new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource}";
                 break;
             case StoreKind.Mongo:
                 var mongo = configuration.GetConnectionString("Mongo");
@@ -33,6 +36,8 @@ public static class StorageSetup
                 try
                 {
                     services.AddMongoStores(mongo);
+                    var settings = MongoStoreSettings.Parse(mongo);
+                    where = $"MongoDB {settings.Hosts}/{settings.DatabaseName}";
                 }
                 catch (ArgumentException ex)
                 {
@@ -44,24 +49,26 @@ public static class StorageSetup
                 throw new InvalidOperationException($"PaperFeed:Store '{options.Store}' is not available in this build; use Sqlite or Mongo");
         }
 
-        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+        // A store that hangs (a locked file, an unreachable primary) reports unhealthy after the timeout.
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "store", sp => new StoreHealthCheck(sp.GetRequiredService<Papers.IPaperStore>(), where), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));
         return services;
     }
 }
 
-/// <summary>The store answers a cheap read.</summary>
-internal sealed class StoreHealthCheck(Papers.IPaperStore store) : IHealthCheck
+/// <summary>The store answers a cheap read; <paramref name="where"/> names it (kind and place, no credentials).</summary>
+internal sealed class StoreHealthCheck(Papers.IPaperStore store, string where) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             await store.ListAsync(new Papers.PaperQuery(Limit: 1), cancellationToken);
-            return HealthCheckResult.Healthy();
+            return HealthCheckResult.Healthy($"{where} answers");
         }
         catch (Exception ex)
         {
-            return HealthCheckResult.Unhealthy($"store: {ex.Message}", ex);
+            return HealthCheckResult.Unhealthy($"{where}: {ex.Message}", ex);
         }
     }
 }

@@ -162,8 +162,12 @@ public sealed class ApiTests : WorkerTestBase
         var openApi = await worker.GetAsync<JsonElement>("/openapi/v1.json");
 
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
-        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("store").GetProperty("status").GetString());
-        Assert.True(ready.GetProperty("checks").TryGetProperty("masstransit-bus", out _), ready.ToString());
+        var store = ready.GetProperty("checks").GetProperty("store");
+        Assert.Equal("Healthy", store.GetProperty("status").GetString());
+        Assert.Matches("^SQLite .*paperfeed\\.db answers$", store.GetProperty("description").GetString());
+        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("masstransit-bus").GetProperty("status").GetString());
+        Assert.Equal("all", ready.GetProperty("roles").GetString());
+        Assert.Contains($"/{Environment.ProcessId}/", ready.GetProperty("worker").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         var paths = openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/papers", paths);

@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using PaperFeed.IntegrationTests.Infrastructure;
+using PaperFeed.Worker.Notifications;
+using PaperFeed.Worker.Notifications.Webhooks;
 
 namespace PaperFeed.IntegrationTests.Api;
 
 /// <summary>/metrics in Prometheus text format counts what the worker did.</summary>
+[Collection(MetricsMeasurement.Name)]
 public sealed partial class MetricsTests : WorkerTestBase
 {
     protected override Task<Dictionary<string, string?>> TransportAsync() =>
@@ -39,5 +43,32 @@ public sealed partial class MetricsTests : WorkerTestBase
         Assert.Equal(1, Value(metrics, "paperfeed_polls_total", "source=\"broken\",status=\"failed\""));
         Assert.True(Value(metrics, "paperfeed_papers_added_total") >= 2); // the drain markers count too
         Assert.Contains("paperfeed_poll_duration_seconds_bucket{otel_scope_name=\"PaperFeed\",source=\"feed\"", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeliveriesAreCountedByStateAndMessagesByTheirWaitInTheQueue()
+    {
+        var secret = WebhookSignature.GenerateSecret();
+        await using var receiver = await WebhookReceiver.StartAsync(secret);
+        receiver.Answer("/gone", 410);
+        Server.Serve("/feed", TestFeeds.Rss(new TestFeeds.Item("g-1", "Sparse attention at scale")));
+        await using var worker = await StartWorkerAsync(new Dictionary<string, string?> { ["PaperFeed:Webhooks:AllowedNetworks:0"] = "127.0.0.1/32" }, "/feed");
+        await TestSubscriptions.WebhookAsync(worker, receiver.Url("/hook"), secret, ["sparse"]);
+        await TestSubscriptions.WebhookAsync(worker, receiver.Url("/gone"), secret, ["sparse"]);
+
+        await worker.PollAsync("feed");
+        await receiver.WaitForAsync(2, Eventually.Timeout);
+        using var scope = worker.Services.CreateScope();
+        var deliveries = scope.ServiceProvider.GetRequiredService<IDeliveryStore>();
+        await Eventually.ValueAsync(() => deliveries.CountByStateAsync(TestContext.Current.CancellationToken), c => c.GetValueOrDefault(DeliveryState.Delivered) + c.GetValueOrDefault(DeliveryState.Dead) == 2, "both attempts recorded");
+        await scope.ServiceProvider.GetRequiredService<DeliveryRetrier>().RunOnceAsync(TestContext.Current.CancellationToken);
+        var metrics = await worker.Api.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, Value(metrics, "paperfeed_deliveries", "state=\"delivered\""));
+        Assert.Equal(1, Value(metrics, "paperfeed_deliveries", "state=\"dead\""));
+        Assert.Equal(0, Value(metrics, "paperfeed_deliveries", "state=\"pending\""));
+        Assert.True(Value(metrics, "paperfeed_consumer_lag_seconds_count", "message=\"PaperDiscovered\"") >= 1);
+        Assert.True(Value(metrics, "paperfeed_consumer_lag_seconds_count", "message=\"DeliverNotification\"") >= 2);
+        Assert.True(Value(metrics, "paperfeed_consumer_lag_seconds_sum", "message=\"PaperAdded\"") >= 0);
     }
 }

@@ -52,8 +52,8 @@ public sealed class WorkerHost : IAsyncDisposable
             },
             bus => bus.AddConsumer<AnnouncementRecorder, AnnouncementRecorderDefinition>());
         builder.Services.AddSingleton<AnnouncementLog>();
-        services?.Invoke(builder.Services);
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         var app = builder.BuildPaperFeed();
         await app.StartAsync(TestContext.Current.CancellationToken);
         var api = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
@@ -166,10 +166,21 @@ public sealed class AnnouncementRecorder(AnnouncementLog log) : IConsumer<PaperA
     }
 }
 
-/// <summary>Records announcements one at a time, in queue order (what <see cref="WorkerHost.DrainAsync"/> relies on).</summary>
+/// <summary>
+/// Records announcements one at a time, in queue order (what <see cref="WorkerHost.DrainAsync"/> relies on), on a
+/// queue of its own per worker host: with several hosts on one broker, each sees every announcement.
+/// </summary>
 public sealed class AnnouncementRecorderDefinition : ConsumerDefinition<AnnouncementRecorder>
 {
-    public AnnouncementRecorderDefinition() => ConcurrentMessageLimit = 1;
+    public AnnouncementRecorderDefinition()
+    {
+        ConcurrentMessageLimit = 1;
+        Endpoint(e =>
+        {
+            e.InstanceId = Guid.NewGuid().ToString("N")[..8];
+            e.Temporary = true;
+        });
+    }
 }
 
 /// <summary>Awaits a condition on observable state, re-checking it until it holds or the time is up.</summary>

@@ -42,23 +42,8 @@ public abstract class WebhookPipelineTests : WorkerTestBase
         });
     }
 
-    /// <summary>A subscription stored with a known secret (the API generates its own; its handling is tested there).</summary>
-    private async Task<Subscription> SubscribeAsync(WorkerHost worker, string path, WebhookFormat format = WebhookFormat.Standard)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var subscription = new Subscription
-        {
-            Id = ResourceIds.NewSubscriptionId(TimeProvider.System),
-            Channel = new SubscriptionChannel { Kind = ChannelKind.Webhook, Url = _receiver.Url(path).AbsoluteUri, Format = format, Secret = _secret },
-            Filter = new SubscriptionFilter { Keywords = ["\"sparse attention\""] },
-            CreatedAt = now,
-            UpdatedAt = now,
-            ConfirmedAt = now,
-        };
-        await worker.Services.GetRequiredService<ISubscriptionStore>().AddAsync(subscription, Ct);
-        worker.Services.GetRequiredService<SubscriptionIndex>().Upsert(subscription);
-        return subscription;
-    }
+    private Task<Subscription> SubscribeAsync(WorkerHost worker, string path, WebhookFormat format = WebhookFormat.Standard) =>
+        TestSubscriptions.WebhookAsync(worker, _receiver.Url(path), _secret, ["\"sparse attention\""], format);
 
     private static DiscoveredPaper Paper(string arxiv, string title) => new()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using PaperFeed.Worker.Storage;
@@ -51,16 +52,24 @@ public sealed class MongoStartupTests
     }
 
     [Fact]
-    public async Task TheStoreHealthCheckReportsAnUnreachableMongo()
+    public async Task TheStoreHealthCheckNamesTheUnreachableMongo()
     {
         var port = ClosedPort();
-        using var context = new MongoDatabaseContext(MongoStoreSettings.Parse($"mongodb://127.0.0.1:{port}/", serverSelectionTimeout: TimeSpan.FromSeconds(1)));
-        var check = new StoreHealthCheck(new MongoPaperStore(context, TimeProvider.System));
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PaperFeed:Store"] = "Mongo",
+            ["ConnectionStrings:Mongo"] = $"mongodb://admin:s3cret-pw@127.0.0.1:{port}/papers?serverSelectionTimeoutMS=1000",
+        });
+        builder.Services.AddPaperFeedStorage(builder.Configuration);
+        using var host = builder.Build(); // not started: the health check runs against a store that never initialized
 
-        var result = await check.CheckHealthAsync(new HealthCheckContext(), Ct);
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
 
-        Assert.Equal(HealthStatus.Unhealthy, result.Status);
-        Assert.StartsWith($"store: cannot reach MongoDB at 127.0.0.1:{port}", result.Description, StringComparison.Ordinal);
+        var store = report.Entries["store"];
+        Assert.Equal(HealthStatus.Unhealthy, store.Status);
+        Assert.StartsWith($"MongoDB 127.0.0.1:{port}/papers: cannot reach MongoDB at 127.0.0.1:{port}", store.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", store.Description, StringComparison.Ordinal);
     }
 
     /// <summary>A loopback port nothing listens on (bound, then released).</summary>
