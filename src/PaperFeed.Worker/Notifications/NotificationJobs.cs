@@ -28,28 +28,63 @@ public sealed class DeliveryRetrier(IDeliveryStore deliveries, IPublishEndpoint 
     }
 }
 
-[DisallowConcurrentExecution]
-public sealed class DeliveryRetryJob(DeliveryRetrier retrier, ILogger<DeliveryRetryJob> logger) : IJob
+/// <summary>
+/// Runs a job of every notify worker in one of them at a time, through a lease in the source-state store (named
+/// <c>@job:&lt;job&gt;</c>; source names cannot start with <c>@</c>). Sending stays single without it, since deliveries
+/// are claimed and unique by key; the lease only saves the other workers the same reads and publishes.
+/// </summary>
+public sealed class JobLease(Polling.ISourceStateStore states, Hosting.WorkerInstance worker, TimeProvider time)
 {
-    public static readonly JobKey Key = new("delivery-retry", "notifications");
+    public const string Prefix = "@job:";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    /// <summary>A job's run holds the lease at most this long (a worker that dies mid-run frees it then).</summary>
+    public static readonly TimeSpan Hold = TimeSpan.FromMinutes(5);
+
+    /// <summary>Runs <paramref name="work"/> unless another worker is running the job; false when it did not run.</summary>
+    public async Task<bool> RunAsync(string job, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
-        var count = await retrier.RunOnceAsync(cancellationToken);
-        if (count > 0)
+        var name = Prefix + job;
+        var now = time.GetUtcNow();
+        if (!await states.TryAcquireLeaseAsync(name, worker.Id, now, now + Hold, cancellationToken))
         {
-            logger.LogInformation("{Count} due deliveries sent for another attempt", count);
+            return false;
+        }
+
+        try
+        {
+            await work(cancellationToken);
+            return true;
+        }
+        finally
+        {
+            await states.ReleaseLeaseAsync(name, worker.Id, CancellationToken.None);
         }
     }
 }
 
 [DisallowConcurrentExecution]
-public sealed class DigestJob(DigestBuilder digests) : IJob
+public sealed class DeliveryRetryJob(DeliveryRetrier retrier, JobLease lease, ILogger<DeliveryRetryJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("delivery-retry", "notifications");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await lease.RunAsync(Key.Name, async ct =>
+        {
+            var count = await retrier.RunOnceAsync(ct);
+            if (count > 0)
+            {
+                logger.LogInformation("{Count} due deliveries sent for another attempt", count);
+            }
+        }, cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+public sealed class DigestJob(DigestBuilder digests, JobLease lease) : IJob
 {
     public static readonly JobKey Key = new("digest", "notifications");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await digests.RunOnceAsync(cancellationToken);
+        await lease.RunAsync(Key.Name, digests.RunOnceAsync, cancellationToken);
 }
 
 /// <summary>Schedules the retry and digest jobs every <see cref="DeliveryOptions.JobInterval"/> from start.</summary>

@@ -17,6 +17,7 @@ public static class NotificationsSetup
         services.AddScoped<DeliveryDispatcher>();
         services.AddScoped<DeliveryRetrier>();
         services.AddScoped<DigestBuilder>();
+        services.AddScoped<JobLease>();
         if (roles.HasFlag(Hosting.WorkerRoles.Notify))
         {
             services.AddHostedService<SubscriptionIndexRefresher>();

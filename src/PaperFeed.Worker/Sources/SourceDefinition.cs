@@ -38,6 +38,10 @@ public static class SourceCatalog
                 name = $"source-{section.Key}";
                 errors.Add($"PaperFeed:Sources:{section.Key}:Name is missing");
             }
+            else if (name.StartsWith('@'))
+            {
+                errors.Add($"source name '{name}' starts with '@', which is reserved for PaperFeed's own jobs");
+            }
             else if (!names.Add(name))
             {
                 errors.Add($"another source is already named '{name}'");

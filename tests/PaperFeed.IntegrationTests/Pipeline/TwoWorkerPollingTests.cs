@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PaperFeed.IntegrationTests.Infrastructure;
+using PaperFeed.Worker.Notifications;
 using PaperFeed.Worker.Polling;
 
 namespace PaperFeed.IntegrationTests.Pipeline;
@@ -87,5 +88,30 @@ public sealed class TwoWorkerPollingTests : WorkerTestBase
         // Each worker fires every 2 s; between them the source is still polled about once per 2 s, never twice in a row.
         var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToList();
         Assert.All(gaps, g => Assert.True(g >= TimeSpan.FromSeconds(0.9), $"polls {g.TotalMilliseconds:0} ms apart: {string.Join(", ", gaps.Select(x => x.TotalMilliseconds.ToString("0")))}"));
+    }
+
+    [Fact]
+    public async Task TheRetryAndDigestJobsRunInOneWorkerAtATime()
+    {
+        await using var first = await StartWorkerAsync();
+        await using var second = await StartWorkerAsync();
+        var leaseOf = (WorkerHost w) => w.Services.CreateScope().ServiceProvider.GetRequiredService<JobLease>();
+        var running = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+
+        var firstRun = leaseOf(first).RunAsync("digest", async _ => { running.SetResult(); await release.Task; }, TestContext.Current.CancellationToken);
+        await running.Task;
+        var secondRan = false;
+        var skipped = await leaseOf(second).RunAsync("digest", _ => { secondRan = true; return Task.CompletedTask; }, TestContext.Current.CancellationToken);
+        var otherJob = await leaseOf(second).RunAsync("delivery-retry", _ => Task.CompletedTask, TestContext.Current.CancellationToken);
+        release.SetResult();
+        Assert.True(await firstRun);
+        var after = await leaseOf(second).RunAsync("digest", _ => { secondRan = true; return Task.CompletedTask; }, TestContext.Current.CancellationToken);
+
+        Assert.False(skipped);
+        Assert.True(otherJob);
+        Assert.True(after);
+        Assert.True(secondRan);
+        Assert.DoesNotContain(await first.SourcesAsync(), s => s.Name.StartsWith('@'));
     }
 }

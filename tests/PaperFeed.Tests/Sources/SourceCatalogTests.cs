@@ -112,6 +112,16 @@ public sealed class SourceCatalogTests
     }
 
     [Fact]
+    public void ANameStartingWithAtIsReservedForJobs()
+    {
+        var sources = Read(WithValidNeighbours(new() { ["Name"] = "@job:digest", ["Type"] = "rss" }));
+
+        AssertNeighboursAreFine(sources);
+        Assert.Equal("source '@job:digest': source name '@job:digest' starts with '@', which is reserved for PaperFeed's own jobs", sources[1].ConfigError);
+        Assert.False(sources[1].Runnable);
+    }
+
+    [Fact]
     public void DuplicateNameIsAConfigErrorIgnoringCase()
     {
         var sources = Read(WithValidNeighbours(new() { ["Name"] = "FIRST", ["Type"] = "rss" }));
