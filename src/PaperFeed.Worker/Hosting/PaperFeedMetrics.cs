@@ -6,8 +6,8 @@ namespace PaperFeed.Worker.Hosting;
 
 /// <summary>
 /// PaperFeed's own instruments (meter <c>PaperFeed</c>), exported in Prometheus format at <c>/metrics</c>:
-/// <c>paperfeed_papers_discovered_total{source}</c>, <c>paperfeed_papers_added_total</c>,
-/// <c>paperfeed_papers_revised_total</c>, <c>paperfeed_polls_total{source,status}</c>,
+/// <c>paperfeed_papers_discovered_total{source}</c>, <c>paperfeed_papers_added_total{source}</c>,
+/// <c>paperfeed_papers_revised_total{source}</c>, <c>paperfeed_polls_total{source,status}</c>,
 /// <c>paperfeed_poll_duration_seconds{source}</c>, <c>paperfeed_delivery_attempts_total{channel,state}</c> and
 /// <c>paperfeed_deliveries_due</c> (the retry backlog the last retry job run found),
 /// <c>paperfeed_deliveries{state}</c> (deliveries by state, counted by the retry job) and
@@ -33,8 +33,8 @@ public sealed class PaperFeedMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(MeterName);
         _discovered = _meter.CreateCounter<long>("paperfeed.papers.discovered", description: "Papers published by polls, per source");
-        _added = _meter.CreateCounter<long>("paperfeed.papers.added", description: "Papers stored for the first time");
-        _revised = _meter.CreateCounter<long>("paperfeed.papers.revised", description: "Stored papers that got a new version");
+        _added = _meter.CreateCounter<long>("paperfeed.papers.added", description: "Papers stored for the first time, per source of the first sighting");
+        _revised = _meter.CreateCounter<long>("paperfeed.papers.revised", description: "Stored papers that got a new version, per source of the sighting");
         _polls = _meter.CreateCounter<long>("paperfeed.polls", description: "Polls per source by outcome");
         _pollDuration = _meter.CreateHistogram<double>("paperfeed.poll.duration", unit: "s", description: "Duration of a poll");
         _attempts = _meter.CreateCounter<long>("paperfeed.delivery.attempts", description: "Delivery attempts by channel and resulting state");
@@ -56,10 +56,16 @@ public sealed class PaperFeedMetrics : IDisposable
         }
     }
 
-    public void Stored(int added, int revised)
+    /// <summary>One sighting stored: a new paper or a new revision counts for the source that brought it.</summary>
+    public void Stored(string source, Papers.UpsertOutcome outcome)
     {
-        _added.Add(added);
-        _revised.Add(revised);
+        var counter = outcome switch
+        {
+            Papers.UpsertOutcome.Added => _added,
+            Papers.UpsertOutcome.Revised => _revised,
+            _ => null,
+        };
+        counter?.Add(1, new KeyValuePair<string, object?>("source", source));
     }
 
     public void Attempted(string channel, string state) =>

@@ -37,10 +37,14 @@ public sealed class IngestPapersConsumer(IPaperStore store, PaperFeedMetrics met
             ? context.Publish(new PaperAdded(paper.Id, paper.ToSummary()), context.CancellationToken)
             : context.Publish(new PaperRevised(paper.Id, paper.ToSummary()), context.CancellationToken)));
 
+        // Counted per source by what this batch did to the store (results are in batch order).
+        for (var i = 0; i < results.Count; i++)
+        {
+            metrics.Stored(batch[i].Source, results[i].Outcome);
+        }
+
         if (owed.Count > 0)
         {
-            var added = owed.Values.Count(p => p.AnnouncedRevision == 0);
-            metrics.Stored(added, owed.Count - added);
             await store.MarkAnnouncedAsync(owed.Values.Select(p => (p.Id, p.Revision)).ToList(), context.CancellationToken);
         }
 

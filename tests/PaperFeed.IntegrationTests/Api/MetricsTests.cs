@@ -41,7 +41,8 @@ public sealed partial class MetricsTests : WorkerTestBase
         Assert.Equal(2, Value(metrics, "paperfeed_papers_discovered_total", "source=\"feed\""));
         Assert.Equal(1, Value(metrics, "paperfeed_polls_total", "source=\"feed\",status=\"succeeded\""));
         Assert.Equal(1, Value(metrics, "paperfeed_polls_total", "source=\"broken\",status=\"failed\""));
-        Assert.True(Value(metrics, "paperfeed_papers_added_total") >= 2); // the drain markers count too
+        Assert.Equal(2, Value(metrics, "paperfeed_papers_added_total", "source=\"feed\""));
+        Assert.Equal(2, Value(metrics, "paperfeed_papers_added_total", "source=\"drain\"")); // the drain markers
         Assert.Contains("paperfeed_poll_duration_seconds_bucket{otel_scope_name=\"PaperFeed\",source=\"feed\"", metrics, StringComparison.Ordinal);
     }
 
