@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using PaperFeed.Contracts;
 using PaperFeed.Worker.Notifications;
@@ -18,10 +19,10 @@ public static class SubscriptionEndpoints
     public static WebApplication MapSubscriptionEndpoints(this WebApplication app)
     {
         var api = app.MapGroup("/api/subscriptions");
-        api.MapPost("/", Create).WithName("CreateSubscription").WithSummary("Subscribe a webhook or an e-mail address; a webhook's signing secret is in this answer only");
+        api.MapPost("/", Create).Accepts<CreateSubscriptionRequest>("application/json").WithName("CreateSubscription").WithSummary("Subscribe a webhook or an e-mail address; a webhook's signing secret is in this answer only");
         api.MapGet("/", List).WithName("ListSubscriptions");
         api.MapGet("/{id}", Get).WithName("GetSubscription");
-        api.MapMethods("/{id}", ["PATCH"], Update).WithName("UpdateSubscription").WithSummary("Edit the filter or schedule, pause (status: paused) or resume (status: active)");
+        api.MapMethods("/{id}", ["PATCH"], Update).Accepts<UpdateSubscriptionRequest>("application/json").WithName("UpdateSubscription").WithSummary("Edit the filter or schedule, pause (status: paused) or resume (status: active)");
         api.MapDelete("/{id}", Delete).WithName("DeleteSubscription");
         api.MapGet("/{id}/deliveries", ListDeliveries).WithName("ListDeliveries").WithSummary("Deliveries newest first, with state, attempts, next attempt and last error");
         api.MapPost("/{id}/deliveries/{deliveryId}/replay", Replay).WithName("ReplayDelivery").WithSummary("Send a failed, dead or delivered delivery again (same webhook-id)");
@@ -35,8 +36,14 @@ public static class SubscriptionEndpoints
     }
 
     private static async Task<Results<Created<SubscriptionResponse>, ProblemHttpResult>> Create(
-        CreateSubscriptionRequest request, SubscriptionService service, IOptions<WebhookOptions> webhooks, CancellationToken ct)
+        HttpRequest http, SubscriptionService service, IOptions<WebhookOptions> webhooks, IOptions<JsonOptions> json, CancellationToken ct)
     {
+        var (request, problem) = await JsonRequestBody.ReadAsync<CreateSubscriptionRequest>(http, json.Value.SerializerOptions, ct);
+        if (request is null)
+        {
+            return problem!;
+        }
+
         var (channel, errors) = SubscriptionRequestValidation.Channel(request.Channel, url => WebhookAddressPolicy.ValidateUrl(url, webhooks.Value));
         var filter = (request.Filter ?? new FilterRequest(null, null, null, null, null, null, null)).ToFilter();
         errors.AddRange(SubscriptionRequestValidation.Filter(filter));
@@ -58,8 +65,14 @@ public static class SubscriptionEndpoints
         await store.GetAsync(id, ct) is { } subscription ? TypedResults.Ok(SubscriptionResponse.From(subscription)) : NotFound(id);
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> Update(
-        string id, UpdateSubscriptionRequest request, SubscriptionService service, ISubscriptionStore store, TimeProvider time, CancellationToken ct)
+        string id, HttpRequest http, SubscriptionService service, ISubscriptionStore store, TimeProvider time, IOptions<JsonOptions> json, CancellationToken ct)
     {
+        var (request, problem) = await JsonRequestBody.ReadAsync<UpdateSubscriptionRequest>(http, json.Value.SerializerOptions, ct);
+        if (request is null)
+        {
+            return problem!;
+        }
+
         var current = await store.GetAsync(id, ct);
         if (current is null)
         {

@@ -120,13 +120,17 @@ public sealed class HttpSourceContext(
             throw new SourceException($"GET {uri}: response of {declared:N0} bytes exceeds the limit of {limit:N0} bytes (PaperFeed:Http:MaxResponseBytes)");
         }
 
+        // The per-attempt timeout of the client's pipeline ends when the headers arrive; the body gets one of its own,
+        // or a server that sends headers and then nothing would hold the poll until PollTimeout.
+        using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bodyTimeout.CancelAfter(options.Timeout);
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using var stream = await response.Content.ReadAsStreamAsync(bodyTimeout.Token);
             using var buffer = new MemoryStream();
             var chunk = new byte[81920];
             int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+            while ((read = await stream.ReadAsync(chunk, bodyTimeout.Token)) > 0)
             {
                 if (buffer.Length + read > limit)
                 {

@@ -19,6 +19,7 @@ public sealed class FeedServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _notModified = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _log = new();
     private readonly ConcurrentQueue<(DateTimeOffset At, string Path)> _starts = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _hugeWritten = new(StringComparer.Ordinal);
     private int _inFlight;
     private int _maxInFlight;
 
@@ -53,8 +54,22 @@ public sealed class FeedServer : IAsyncDisposable
     /// <summary>Accepts the request and never answers until the client gives up.</summary>
     public void Hang(string path) => _routes[path] = new Route { Hang = true };
 
-    /// <summary>Streams a body of <paramref name="bytes"/> bytes without announcing its length.</summary>
-    public void Huge(string path, long bytes) => _routes[path] = new Route { HugeBytes = bytes };
+    /// <summary>
+    /// Streams a body of <paramref name="bytes"/> bytes (<see cref="long.MaxValue"/>: one that never ends), chunked,
+    /// or with its length in Content-Length when <paramref name="declareLength"/>.
+    /// </summary>
+    public void Huge(string path, long bytes, bool declareLength = false)
+    {
+        _hugeWritten[path] = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _routes[path] = new Route { HugeBytes = bytes, DeclareLength = declareLength };
+    }
+
+    /// <summary>How many bytes of a <see cref="Huge"/> body were written when the server stopped: the client hung up or it was all sent.</summary>
+    public Task<long> HugeBodyWritten(string path) => _hugeWritten[path].Task;
+
+    /// <summary>Sends the headers and <paramref name="head"/>, then nothing more until the client gives up.</summary>
+    public void Stall(string path, byte[] head, string contentType = "application/rss+xml; charset=utf-8") =>
+        _routes[path] = new Route { Body = head, ContentType = contentType, Stall = true };
 
     public int Requests(string path) => _requests.GetValueOrDefault(path);
 
@@ -136,20 +151,48 @@ public sealed class FeedServer : IAsyncDisposable
         if (route.HugeBytes is { } huge)
         {
             context.Response.ContentType = "application/rss+xml";
-            var chunk = new byte[64 * 1024];
-            chunk.AsSpan().Fill((byte)' ');
-            for (long sent = 0; sent < huge && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
+            if (route.DeclareLength)
             {
-                try
-                {
-                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                context.Response.ContentLength = huge;
             }
 
+            var chunk = new byte[64 * 1024];
+            chunk.AsSpan().Fill((byte)' ');
+            long sent = 0;
+            try
+            {
+                // Counted as the transport takes it: once the client has hung up, writes complete without
+                // sending anything, and RequestAborted may lag behind.
+                while (sent < huge)
+                {
+                    var n = (int)Math.Min(chunk.Length, huge - sent);
+                    var flushed = await context.Response.BodyWriter.WriteAsync(chunk.AsMemory(0, n), context.RequestAborted);
+                    if (flushed.IsCompleted || flushed.IsCanceled || context.RequestAborted.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    sent += n;
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The client hung up.
+            }
+            finally
+            {
+                _hugeWritten[path].TrySetResult(sent);
+            }
+
+            return;
+        }
+
+        if (route.Stall)
+        {
+            context.Response.ContentType = route.ContentType;
+            await context.Response.Body.WriteAsync(route.Body);
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return;
         }
 
@@ -188,6 +231,8 @@ public sealed class FeedServer : IAsyncDisposable
         public int? Status { get; init; }
         public bool Hang { get; init; }
         public long? HugeBytes { get; init; }
+        public bool DeclareLength { get; init; }
+        public bool Stall { get; init; }
         public TimeSpan? Delay { get; init; }
         public TimeSpan? RetryAfter { get; init; }
     }

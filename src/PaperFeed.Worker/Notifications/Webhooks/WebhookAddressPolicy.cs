@@ -188,11 +188,17 @@ public sealed class WebhookAddressPolicy
             return IPAddress.Parse(uri.Host.Trim('[', ']'));
         }
 
-        // A trailing dot ("127.0.0.1.") or IDNA-mapped digits ("①②⑦.0.0.1") leave Uri calling it a name,
-        // though the resolver reads it as the address.
+        // A trailing dot ("127.0.0.1.", "2130706433.") or IDNA-mapped digits ("①②⑦.0.0.1", "①②⑦.①") leave Uri
+        // calling it a name, though a resolver may read it as the address. Uri itself says whether what is left is
+        // an IPv4 address in any of its inet_aton spellings (decimal, hex, octal, short forms).
         var host = uri.IdnHost.TrimEnd('.');
-        return !host.Contains(':', StringComparison.Ordinal) && host.Split('.').Length == 4 && IPAddress.TryParse(host, out var address)
-            ? address
+        if (host.Length == 0 || host.Contains(':', StringComparison.Ordinal) || !host.All(c => char.IsAsciiHexDigit(c) || c is '.' or 'x' or 'X'))
+        {
+            return null;
+        }
+
+        return Uri.TryCreate($"http://{host}/", UriKind.Absolute, out var bare) && bare.HostNameType == UriHostNameType.IPv4
+            ? IPAddress.Parse(bare.Host)
             : null;
     }
 

@@ -121,7 +121,7 @@ public static partial class ArxivApiParser
                         throw new SourceException($"{Type}: the response is not XML (it starts with '{ArxivXml.Head(filtered.HeadText())}'); check the source's Url");
                 }
 
-                using var reader = XmlReader.Create(SafeXml.WithoutControlCharacters(filtered), StreamSettings);
+                using var reader = SafeXml.Create(SafeXml.WithoutControlCharacters(filtered), StreamSettings);
                 return Read(reader, Hand);
             },
             // The caller's exceptions, and a cancelled read of the body, are not the response's fault.

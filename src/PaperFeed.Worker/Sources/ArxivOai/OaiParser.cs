@@ -93,7 +93,7 @@ public static class OaiParser
     private static OaiPageInfo Read(Stream body, Action<DiscoveredPaper> onPaper)
     {
         using var filtered = SafeXml.WithoutControlCharacters(body);
-        using var reader = XmlReader.Create(filtered, Settings);
+        using var reader = SafeXml.Create(filtered, Settings);
         if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "OAI-PMH" || reader.NamespaceURI != Oai.NamespaceName)
         {
             throw new SourceException($"arxiv-oai: the response is not OAI-PMH (its root element is <{reader.Name}>); check the source's Url");

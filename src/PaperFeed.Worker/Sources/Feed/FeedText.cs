@@ -6,14 +6,19 @@ namespace PaperFeed.Worker.Sources.Feed;
 /// <summary>Plain text from feed text that may hold HTML, escaped HTML or entities.</summary>
 internal static partial class FeedText
 {
-    [GeneratedRegex(@"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Singleline)]
-    private static partial Regex Invisible();
+    // Linear-time matching: with backtracking, text holding many "<script" (or "<!--", or "<a") and no end to
+    // them costs a scan to the end of the text per opening, hours for a few megabytes of hostile feed text.
+    private const RegexOptions Linear = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
 
-    [GeneratedRegex(@"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|blockquote|pre|section|article|header|footer|figure|figcaption)\b[^>]*>", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex BlockTag();
+    private static readonly Regex InvisibleMarkup = new(
+        @"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<noscript\b.*?</noscript\s*>|<template\b.*?</template\s*>|<!--.*?-->",
+        Linear | RegexOptions.IgnoreCase | RegexOptions.Singleline);
 
-    [GeneratedRegex(@"</?[A-Za-z][^>]*>|<![^>]*>", RegexOptions.CultureInvariant)]
-    private static partial Regex AnyTag();
+    private static readonly Regex BlockTags = new(
+        @"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|blockquote|pre|section|article|header|footer|figure|figcaption)\b[^>]*>",
+        Linear | RegexOptions.IgnoreCase);
+
+    private static readonly Regex AnyTags = new(@"</?[A-Za-z][^>]*>|<![^>]*>", Linear);
 
     [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
     private static partial Regex Whitespace();
@@ -30,9 +35,9 @@ internal static partial class FeedText
         var s = text;
         for (var round = 0; round < 2 && (s.Contains('<', StringComparison.Ordinal) || s.Contains('&', StringComparison.Ordinal)); round++)
         {
-            s = Invisible().Replace(s, " ");
-            s = BlockTag().Replace(s, " ");
-            s = AnyTag().Replace(s, "");
+            s = InvisibleMarkup.Replace(s, " ");
+            s = BlockTags.Replace(s, " ");
+            s = AnyTags.Replace(s, "");
             s = WebUtility.HtmlDecode(s);
         }
 

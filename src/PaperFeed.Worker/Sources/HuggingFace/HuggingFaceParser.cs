@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 using PaperFeed.Contracts;
 using PaperFeed.Worker.Papers;
 using PaperFeed.Worker.Sources.Feed;
@@ -50,6 +51,14 @@ public static partial class HuggingFaceParser
             throw new SourceException($"huggingface: expected a JSON array of daily papers but got HTML or XML ({Preview(json)})");
         }
 
+        // System.Text.Json reads invalid UTF-8 inside a string without complaint and throws only when the string is
+        // read. The API sends UTF-8; a broken sequence in one field is replaced (U+FFFD), as any decoder does, rather
+        // than costing the page.
+        if (!Utf8.IsValid(json.Span))
+        {
+            json = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json.Span));
+        }
+
         JsonDocument document;
         try
         {
@@ -66,7 +75,7 @@ public static partial class HuggingFaceParser
             if (root.ValueKind != JsonValueKind.Array)
             {
                 // The API answers {"error": "..."} for a bad date or limit; say what it said.
-                var said = root.ValueKind == JsonValueKind.Object && Text(root, "error") is { } error ? $": \"{Shorten(error)}\"" : "";
+                var said = root.ValueKind == JsonValueKind.Object && Readable(() => Text(root, "error")) is { } error ? $": \"{Shorten(error)}\"" : "";
                 throw new SourceException($"huggingface: expected a JSON array of daily papers but got a JSON {Kind(root.ValueKind)}{said}");
             }
 
@@ -74,7 +83,7 @@ public static partial class HuggingFaceParser
             var skipped = 0;
             foreach (var item in root.EnumerateArray())
             {
-                if (ReadItem(item) is { } paper)
+                if (Readable(() => ReadItem(item)) is { } paper)
                 {
                     papers.Add(paper);
                 }
@@ -147,7 +156,7 @@ public static partial class HuggingFaceParser
 
         var s = id.ValueKind switch
         {
-            JsonValueKind.String => id.GetString(),
+            JsonValueKind.String => StringOf(id),
             JsonValueKind.Number => id.GetRawText(),
             _ => null,
         };
@@ -172,7 +181,7 @@ public static partial class HuggingFaceParser
             var name = author.ValueKind switch
             {
                 JsonValueKind.Object => Text(author, "name"),
-                JsonValueKind.String => author.GetString(),
+                JsonValueKind.String => StringOf(author),
                 _ => null,
             };
             if (OneLine(name) is { } clean)
@@ -195,7 +204,7 @@ public static partial class HuggingFaceParser
         var result = new List<string>();
         foreach (var keyword in keywords.EnumerateArray())
         {
-            if (keyword.ValueKind == JsonValueKind.String && OneLine(keyword.GetString()) is { } clean && seen.Add(clean))
+            if (keyword.ValueKind == JsonValueKind.String && OneLine(StringOf(keyword)) is { } clean && seen.Add(clean))
             {
                 result.Add(clean);
             }
@@ -211,7 +220,42 @@ public static partial class HuggingFaceParser
             : null;
 
     private static string? Text(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? StringOf(value) : null;
+
+    /// <summary>
+    /// What <paramref name="read"/> reads, or null where System.Text.Json cannot turn the JSON into text: a property
+    /// name with an escaped lone surrogate (<c>"\ud800"</c>) is valid JSON syntax that throws when names are compared.
+    /// Such an item is skipped, as one without an id is.
+    /// </summary>
+    private static T? Readable<T>(Func<T?> read)
+        where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A JSON string's text, or null for one that has none: an escaped lone surrogate (<c>"\ud800"</c>) is valid JSON
+    /// syntax that System.Text.Json cannot turn into a string, and throws for. The field is dropped, as a field of the
+    /// wrong type is.
+    /// </summary>
+    private static string? StringOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// Whitespace (arXiv's hard wraps included) collapsed to single spaces. Nothing else: the API sends plain
