@@ -25,6 +25,7 @@ public static class PaperFeedCli
         root.Subcommands.Add(SourceTestCommand.Create());
         root.Subcommands.Add(BackfillCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
+        root.Subcommands.Add(ErrorsCommand.Create());
 
         // Ctrl+C cancels the command's token; a backfill then finishes its current page (arXiv spaces requests
         // 3 s apart) before it stops, which the default 2 s grace period would cut short.

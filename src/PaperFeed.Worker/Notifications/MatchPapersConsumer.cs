@@ -93,7 +93,7 @@ public sealed class DeliverNotificationConsumerDefinition : ConsumerDefinition<D
         IConsumerConfigurator<DeliverNotificationConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseStoreRetry();
+        endpointConfigurator.UseStoreRetry(context);
         endpointConfigurator.PrefetchCount = 32;
         endpointConfigurator.ConcurrentMessageLimit = 16;
     }
@@ -107,7 +107,7 @@ public sealed class MatchPapersConsumerDefinition : ConsumerDefinition<MatchPape
         IConsumerConfigurator<MatchPapersConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseStoreRetry();
+        endpointConfigurator.UseStoreRetry(context);
         endpointConfigurator.ConcurrentMessageLimit = 8;
     }
 }

@@ -63,7 +63,7 @@ public sealed class IngestPapersConsumerDefinition(IOptions<PaperFeedOptions> op
         var ingest = options.Value.Ingest;
 
         // A store outage must not send papers to _error: retry with growing pauses, then redeliver later.
-        endpointConfigurator.UseStoreRetry();
+        endpointConfigurator.UseStoreRetry(context);
 
         // Room for the next batch to fill while one is being stored (MassTransit's default is exactly one batch).
         endpointConfigurator.PrefetchCount = ingest.BatchSize * 2;

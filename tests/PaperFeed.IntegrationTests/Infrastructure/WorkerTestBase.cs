@@ -14,6 +14,9 @@ public abstract class WorkerTestBase : IAsyncLifetime
 
     protected FeedServer Server => _server;
 
+    /// <summary>The SQLite file every worker of the test shares.</summary>
+    protected string DatabasePath => Path.Combine(_folder, "paperfeed.db");
+
     protected abstract Task<Dictionary<string, string?>> TransportAsync();
 
     public async ValueTask InitializeAsync() => _server = await FeedServer.StartAsync();
@@ -34,7 +37,7 @@ public abstract class WorkerTestBase : IAsyncLifetime
     protected async Task<WorkerHost> StartWorkerAsync(IReadOnlyDictionary<string, string?> extra, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services, params string[] sourcePaths)
     {
         var settings = await TransportAsync();
-        settings["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_folder, "paperfeed.db")}";
+        settings["ConnectionStrings:Sqlite"] = $"Data Source={DatabasePath}";
         settings["PaperFeed:Http:Timeout"] = "00:00:01";
         settings["PaperFeed:Http:Retries"] = "1";
         settings["PaperFeed:Http:RetryDelay"] = "00:00:00.050";

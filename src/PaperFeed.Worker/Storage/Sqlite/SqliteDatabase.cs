@@ -16,7 +16,6 @@ public sealed class SqliteDatabase : IDisposable
     private const string ConnectionPragmas = """
         PRAGMA foreign_keys = ON;
         PRAGMA synchronous = NORMAL;
-        PRAGMA busy_timeout = 10000;
         PRAGMA wal_autocheckpoint = 16384;
         """;
 
@@ -114,7 +113,13 @@ public sealed class SqliteDatabase : IDisposable
 
         _connectionString = builder.ToString();
         DataSource = builder.DataSource;
+
+        // How long a statement waits for another process's write lock: the connection string's Default Timeout
+        // (Microsoft.Data.Sqlite's own default, 30 s, unless set), after which the store reports SQLITE_BUSY.
+        _busyTimeoutPragma = $"PRAGMA busy_timeout = {(long)TimeSpan.FromSeconds(builder.DefaultTimeout).TotalMilliseconds};";
     }
+
+    private readonly string _busyTimeoutPragma;
 
     /// <summary>The database file as configured.</summary>
     public string DataSource { get; }
@@ -191,7 +196,7 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, ConnectionPragmas, cancellationToken);
+            await ExecuteAsync(connection, ConnectionPragmas + _busyTimeoutPragma, cancellationToken);
             return connection;
         }
         catch
