@@ -25,6 +25,10 @@ public sealed class MatchPapersConsumer(
     {
         using var scope = logger.About(PaperFeedTracing.Id.Paper(paperId));
         var ct = context.CancellationToken;
+
+        // The bus starts consuming before the subscriptions are loaded: after a restart, announcements waiting on the
+        // broker would otherwise be matched against an empty index and acknowledged without their deliveries.
+        await index.Loaded.WaitAsync(ct);
         var matches = index.Match(paper);
         var toSend = new List<string>();
         foreach (var subscription in matches)

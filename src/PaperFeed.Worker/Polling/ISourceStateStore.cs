@@ -15,6 +15,10 @@ public sealed record SourceState
     public DateTimeOffset? LastSuccessAt { get; init; }
     public int LastPaperCount { get; init; }
 
+    /// <summary>When the last poll ended, in success or failure; null for a source never polled.</summary>
+    public DateTimeOffset? LastPolledAt =>
+        LastSuccessAt is { } success && (LastErrorAt is not { } error || success >= error) ? success : LastErrorAt;
+
     /// <summary>After a failure, scheduled polls before this time are skipped (exponential back-off).</summary>
     public DateTimeOffset? BackoffUntil { get; init; }
 

@@ -27,11 +27,13 @@ public static class PollingSetup
 }
 
 /// <summary>Registers the configured sources' jobs with the scheduler at start; logs the ones that cannot run.</summary>
-internal sealed class SourceScheduler(ISchedulerFactory schedulers, SourceRegistry registry, ILogger<SourceScheduler> logger) : IHostedService
+internal sealed class SourceScheduler(
+    ISchedulerFactory schedulers, SourceRegistry registry, ISourceStateStore states, TimeProvider clock, ILogger<SourceScheduler> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var known = (await states.ListAsync(cancellationToken)).ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
         foreach (var source in registry.Sources)
         {
             if (source.ConfigError is not null)
@@ -64,6 +66,15 @@ internal sealed class SourceScheduler(ISchedulerFactory schedulers, SourceRegist
                 .Build();
             await scheduler.ScheduleJob(trigger, ScheduleJobOptions.Replacing, cancellationToken);
             logger.LogInformation("source {Source} ({Type}) scheduled {Schedule}", source.Name, source.Type, schedule);
+
+            // The scheduler lives in memory: a cron firing that fell into downtime is gone, and a daily source would wait
+            // a whole day more. Poll now instead when the schedule fired since the last poll (an interval starts now anyway).
+            if (known.GetValueOrDefault(source.Name) is { } state && state.LastPolledAt is { } last
+                && schedule.MissedSince(last, clock.GetUtcNow()) is { } missed)
+            {
+                logger.LogInformation("source {Source}: its poll due at {Missed:u} was missed (last poll {Last:u}); polling now", source.Name, missed, last);
+                await scheduler.TriggerJob(job.Key, cancellationToken);
+            }
         }
     }
 

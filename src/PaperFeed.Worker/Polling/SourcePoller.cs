@@ -87,7 +87,7 @@ public sealed class SourcePoller(
             {
                 // Read under the lease: a poll another worker just finished is recorded by now.
                 state = await states.GetAsync(name, cancellationToken);
-                if (LastPolled(state) is { } last && last >= since)
+                if (state.LastPolledAt is { } last && last >= since)
                 {
                     logger.LogDebug("source {Source}: already polled at {At} in this interval", name, last);
                     return new PollReport(name, PollStatus.Skipped, 0, $"already polled at {last:O} in this interval");
@@ -114,30 +114,30 @@ public sealed class SourcePoller(
     {
         var context = new HttpSourceContext(source, state.Validators, httpFactory.CreateClient(SourcesSetup.HttpClientName), settings.Http, logger, clock);
         var type = registry.TypeOf(source.Type)!;
+
+        // The timeout bounds the whole poll, publishing included, so that it ends before its lease lapses.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.Polling.PollTimeout);
         FetchResult result;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        try
         {
-            timeout.CancelAfter(settings.Polling.PollTimeout);
-            try
+            // WaitAsync: a source (a plug-in, say) that ignores its cancellation token is abandoned, not awaited forever.
+            result = await type.FetchAsync(context, state.Checkpoint, timeout.Token).WaitAsync(timeout.Token)
+                ?? throw new SourceException("the source returned no result");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var message = ex switch
             {
-                // WaitAsync: a source (a plug-in, say) that ignores its cancellation token is abandoned, not awaited forever.
-                result = await type.FetchAsync(context, state.Checkpoint, timeout.Token).WaitAsync(timeout.Token)
-                    ?? throw new SourceException("the source returned no result");
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception ex)
-            {
-                var message = ex switch
-                {
-                    OperationCanceledException => $"the poll took longer than {settings.Polling.PollTimeout} (PaperFeed:Polling:PollTimeout)",
-                    SourceException => ex.Message,
-                    _ => $"{ex.GetType().Name}: {ex.Message}",
-                };
-                return await RecordFailureAsync(name, state.ConsecutiveErrors + 1, message, cancellationToken);
-            }
+                OperationCanceledException => $"the poll took longer than {settings.Polling.PollTimeout} (PaperFeed:Polling:PollTimeout)",
+                SourceException => ex.Message,
+                _ => $"{ex.GetType().Name}: {ex.Message}",
+            };
+            return await RecordFailureAsync(name, state.ConsecutiveErrors + 1, message, cancellationToken);
         }
 
         // A source's papers are checked here, once for all sources, so that one source's garbage never reaches
@@ -146,7 +146,24 @@ public sealed class SourcePoller(
         if (papers.Count > 0)
         {
             var discoveredAt = clock.GetUtcNow();
-            await publisher.PublishBatch(papers.Select(p => new PaperDiscovered(name, p, discoveredAt)), cancellationToken);
+            try
+            {
+                // The broker may go away mid-publish (a restart), and a publish can then wait for a confirm that never
+                // comes: abandoned at the timeout like a hung fetch. Either way the poll fails without saving its
+                // checkpoint, and the next poll publishes these papers again (the store keeps one of each).
+                await publisher.PublishBatch(papers.Select(p => new PaperDiscovered(name, p, discoveredAt)), timeout.Token).WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                var message = ex is OperationCanceledException
+                    ? $"publishing {papers.Count} papers to the bus did not finish within the poll timeout {settings.Polling.PollTimeout} (PaperFeed:Polling:PollTimeout)"
+                    : $"publishing {papers.Count} papers to the bus failed: {ex.GetType().Name}: {ex.Message}";
+                return await RecordFailureAsync(name, state.ConsecutiveErrors + 1, message, cancellationToken);
+            }
         }
 
         await states.RecordSuccessAsync(name, result.Checkpoint, context.LearntValidators, papers.Count, clock.GetUtcNow(), cancellationToken);
@@ -161,9 +178,6 @@ public sealed class SourcePoller(
 
         return new PollReport(name, PollStatus.Succeeded, papers.Count, null);
     }
-
-    private static DateTimeOffset? LastPolled(SourceState state) =>
-        state.LastSuccessAt > state.LastErrorAt || state.LastErrorAt is null ? state.LastSuccessAt : state.LastErrorAt;
 
     private async Task<PollReport> RecordFailureAsync(string name, int errors, string message, CancellationToken cancellationToken)
     {

@@ -83,5 +83,20 @@ public sealed partial record PollSchedule(TimeSpan? Interval, string? Cron, Cron
         schedule = new PollSchedule(null, s, format);
         return true;
     }
+
+    /// <summary>
+    /// For a cron schedule, its first firing after <paramref name="after"/> when that is no later than
+    /// <paramref name="now"/> (a firing nobody ran); null for an interval, or when none was missed.
+    /// </summary>
+    public DateTimeOffset? MissedSince(DateTimeOffset after, DateTimeOffset now)
+    {
+        if (Cron is null || !CronExpression.TryParse(Cron, Format, out var expression))
+        {
+            return null;
+        }
+
+        return expression.WithTimeZone(TimeZoneInfo.Utc).GetNextValidTimeAfter(after) is { } next && next <= now ? next : null;
+    }
+
     public override string ToString() => Interval is { } i ? $"every {i}" : $"cron {Cron}";
 }

@@ -16,7 +16,6 @@ namespace PaperFeed.IntegrationTests.Chaos;
 /// Faults a worker meets in production, on a real broker and a real SQLite file: messages delivered many times,
 /// a store that is locked for a while, and a message that can never be handled.
 /// </summary>
-[Trait("Category", "Chaos")]
 public abstract class FaultToleranceTests : WorkerTestBase
 {
     private readonly string _secret = WebhookSignature.GenerateSecret();

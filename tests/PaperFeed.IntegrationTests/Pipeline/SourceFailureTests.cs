@@ -1,6 +1,10 @@
+using System.Reflection;
 using System.Text;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using PaperFeed.IntegrationTests.Infrastructure;
 using PaperFeed.Worker.Api;
+using PaperFeed.Worker.Polling;
 using static PaperFeed.IntegrationTests.Infrastructure.TestFeeds;
 
 namespace PaperFeed.IntegrationTests.Pipeline;
@@ -69,6 +73,34 @@ public sealed class SourceFailureTests : WorkerTestBase
         Assert.Equal(0, recovered.ConsecutiveErrors);
         Assert.Null(recovered.BackoffUntil);
         Assert.Equal(1, recovered.LastPaperCount);
+    }
+
+    [Fact]
+    public async Task APublishThatNeverCompletesFailsThePollAtItsTimeoutAndReleasesTheSource()
+    {
+        // What a publish does when the broker goes away mid-poll and its confirm never comes.
+        Server.Serve("/stuck", Rss(new Item("s-1", "Stuck on the way to the bus", "https://arxiv.org/abs/2405.66666v1")));
+        await using var worker = await StartWorkerAsync(
+            new Dictionary<string, string?> { ["PaperFeed:Polling:PollTimeout"] = "00:00:01" },
+            services => services.AddScoped(sp => ActivatorUtilities.CreateInstance<SourcePoller>(sp, HangingPublisher.Create())),
+            "/stuck");
+
+        var failed = await worker.PollAsync("stuck");
+        var again = await worker.PollAsync("stuck");
+
+        Assert.Equal("publishing 1 papers to the bus did not finish within the poll timeout 00:00:01 (PaperFeed:Polling:PollTimeout)", failed.LastError);
+        Assert.Null(failed.LastSuccessAt);
+        Assert.NotNull(failed.BackoffUntil);
+        Assert.Equal(2, again.ConsecutiveErrors); // polled again, not "another worker is polling": the lease was released
+    }
+
+    /// <summary>An <see cref="IPublishEndpoint"/> whose every call waits forever, whatever its cancellation token says.</summary>
+    public class HangingPublisher : DispatchProxy
+    {
+        public static IPublishEndpoint Create() => Create<IPublishEndpoint, HangingPublisher>();
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod?.ReturnType == typeof(Task) ? new TaskCompletionSource().Task : null;
     }
 
     private void Break(string path, string breakage)

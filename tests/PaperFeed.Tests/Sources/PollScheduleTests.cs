@@ -153,6 +153,28 @@ public sealed class PollScheduleTests
         Assert.Equal("cron 30 1 * * *", schedule.ToString());
     }
 
+    // ---- downtime ----
+
+    [Theory]
+    [InlineData("2026-11-23T13:00:00Z", "2026-11-27T13:00:00Z", "2026-11-24T01:30:00Z")] // down for days
+    [InlineData("2026-11-27T01:29:00Z", "2026-11-27T01:31:00Z", "2026-11-27T01:30:00Z")] // down across one firing
+    [InlineData("2026-11-27T01:30:02Z", "2026-11-28T01:29:59Z", null)] // the last poll was that firing's
+    [InlineData("2026-11-27T02:00:00Z", "2026-11-27T13:00:00Z", null)] // nothing fell due
+    public void ACronScheduleNamesTheFirstFiringMissedSinceTheLastPoll(string lastPoll, string now, string? missed)
+    {
+        Assert.True(PollSchedule.TryParse("30 1 * * *", out var schedule, out _));
+
+        Assert.Equal(missed is null ? null : Utc(missed), schedule.MissedSince(Utc(lastPoll), Utc(now)));
+    }
+
+    [Fact]
+    public void AnIntervalMissesNothingItStartsAtOnceAnyway()
+    {
+        Assert.True(PollSchedule.TryParse("1h", out var schedule, out _));
+
+        Assert.Null(schedule.MissedSince(Utc("2026-11-20T00:00:00Z"), Utc("2026-11-27T00:00:00Z")));
+    }
+
     // ---- garbage ----
 
     [Theory]

@@ -179,6 +179,18 @@ public sealed class SubscriptionIndexTests
     }
 
     [Fact]
+    public void IsLoadedByTheFirstReplaceAllNotByAnUpsert()
+    {
+        using var index = new SubscriptionIndex();
+        index.Upsert(Subscription("sub_1", new SubscriptionFilter { Keywords = ["alpha"] }));
+        Assert.False(index.Loaded.IsCompleted);
+
+        index.ReplaceAll([]);
+
+        Assert.True(index.Loaded.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void ResultsStayInIdOrderWhenManyIdsFallBetweenTheSameNeighbours()
     {
         using var index = new SubscriptionIndex();

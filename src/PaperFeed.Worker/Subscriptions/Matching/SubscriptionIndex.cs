@@ -44,11 +44,18 @@ namespace PaperFeed.Worker.Subscriptions.Matching;
 public sealed partial class SubscriptionIndex : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private State _state = new([]);
 
     // Per thread: the paper being matched, as term ids, and the matches found so far; reused from paper to paper.
     [ThreadStatic]
     private static Scratch? t_scratch;
+
+    /// <summary>
+    /// Completes with the first <see cref="ReplaceAll"/>, the load of every stored subscription. Matching before it
+    /// would find none: a worker that starts with announcements waiting on the broker must not consume them earlier.
+    /// </summary>
+    public Task Loaded => _loaded.Task;
 
     /// <summary>How many subscriptions the index holds (all active).</summary>
     public int Count
@@ -143,6 +150,8 @@ public sealed partial class SubscriptionIndex : IDisposable
         {
             _lock.ExitWriteLock();
         }
+
+        _loaded.TrySetResult();
     }
 
     /// <summary>The active subscriptions whose filter matches <paramref name="paper"/>, ordered by id.</summary>
