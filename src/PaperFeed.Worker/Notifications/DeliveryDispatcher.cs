@@ -18,6 +18,7 @@ public sealed class DeliveryDispatcher(
     SubscriptionTokens tokens,
     SubscriptionIndex index,
     IOptions<DeliveryOptions> options,
+    EndpointBulkhead bulkhead,
     TimeProvider time,
     Hosting.PaperFeedMetrics metrics,
     ILogger<DeliveryDispatcher> logger)
@@ -28,6 +29,24 @@ public sealed class DeliveryDispatcher(
     public async Task<Delivery?> DispatchAsync(string deliveryId, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var queued = await deliveries.GetAsync(deliveryId, cancellationToken);
+        if (queued is null)
+        {
+            return null;
+        }
+
+        // The endpoint's bulkhead is entered before the claim: a delivery left for later has cost no attempt, and the
+        // retry job sends it (a pending one after SweepAfter, a failed one when due).
+        var subscription = await subscriptions.GetAsync(queued.SubscriptionId, cancellationToken);
+        IDisposable? slot = null;
+        if (subscription is not null && !bulkhead.TryEnter(subscription.Channel, out slot))
+        {
+            logger.LogDebug("delivery {DeliveryId}: its endpoint's sending slots are all in use; left for the retry job", deliveryId);
+            metrics.Deferred(subscription.Channel.Kind.ToString().ToLowerInvariant());
+            return null;
+        }
+
+        using var held = slot;
         var now = time.GetUtcNow();
         var delivery = await deliveries.TryClaimAsync(deliveryId, now, now + settings.ClaimTimeout, cancellationToken);
         if (delivery is null)
@@ -38,7 +57,6 @@ public sealed class DeliveryDispatcher(
         using var scope = logger.About(
             [PaperFeedTracing.Id.Delivery(delivery.Id), PaperFeedTracing.Id.Subscription(delivery.SubscriptionId),
              .. delivery.Papers.Count == 1 ? [PaperFeedTracing.Id.Paper(delivery.Papers[0].Id)] : Array.Empty<PaperFeedTracing.Id>()]);
-        var subscription = await subscriptions.GetAsync(delivery.SubscriptionId, cancellationToken);
         if (Unsendable(delivery, subscription) is { } reason)
         {
             logger.LogInformation("delivery {DeliveryId} to {SubscriptionId} not sent: {Reason}", delivery.Id, delivery.SubscriptionId, reason);

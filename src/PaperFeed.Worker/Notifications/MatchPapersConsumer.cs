@@ -98,8 +98,9 @@ public sealed class DeliverNotificationConsumerDefinition : ConsumerDefinition<D
         IRegistrationContext context)
     {
         endpointConfigurator.UseStoreRetry(context);
-        endpointConfigurator.PrefetchCount = 32;
-        endpointConfigurator.ConcurrentMessageLimit = 16;
+        // Room for healthy endpoints beside slow ones: each endpoint holds at most its bulkhead's slots (EndpointBulkhead).
+        endpointConfigurator.PrefetchCount = 64;
+        endpointConfigurator.ConcurrentMessageLimit = 32;
     }
 }
 

@@ -61,6 +61,12 @@ public sealed class WebhookOptions
     public List<string> AllowedNetworks { get; set; } = [];
 
     public string UserAgent { get; set; } = "PaperFeed-Webhooks/1.0";
+
+    /// <summary>
+    /// Requests one host (host and port) may have in flight from this worker: a host that hangs holds at most these
+    /// sending slots, and its other deliveries wait for the retry job instead of for a slot (a bulkhead per host).
+    /// </summary>
+    public int MaxConcurrentPerHost { get; set; } = 4;
 }
 
 public enum SmtpSecurity
@@ -88,4 +94,7 @@ public sealed class SmtpOptions
 
     public string FromName { get; set; } = "PaperFeed";
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Messages this worker may be sending through the server at once (the server's bulkhead, as for a webhook host).</summary>
+    public int MaxConcurrent { get; set; } = 8;
 }

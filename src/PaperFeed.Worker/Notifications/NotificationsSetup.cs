@@ -15,6 +15,7 @@ public static class NotificationsSetup
         services.AddSingleton<SubscriptionTokens>();
         services.AddScoped<SubscriptionService>();
         services.AddScoped<DeliveryDispatcher>();
+        services.AddSingleton<EndpointBulkhead>();
         services.AddScoped<DeliveryRetrier>();
         services.AddScoped<DigestBuilder>();
         services.AddScoped<JobLease>();

@@ -38,7 +38,8 @@ public sealed class DeliveryDispatcherTests(SqliteTestFolder folder) : IClassFix
         var subscriptions = new SqliteSubscriptionStore(database);
         var settings = Options.Create(options ?? new DeliveryOptions());
         var dispatcher = new DeliveryDispatcher(
-            deliveries, subscriptions, [_sender], new SubscriptionTokens(subscriptions, settings), new SubscriptionIndex(), settings, _time,
+            deliveries, subscriptions, [_sender], new SubscriptionTokens(subscriptions, settings), new SubscriptionIndex(), settings,
+            new EndpointBulkhead(Options.Create(new WebhookOptions()), Options.Create(new SmtpOptions())), _time,
             new Worker.Hosting.PaperFeedMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<DeliveryDispatcher>.Instance);
         await subscriptions.AddAsync(SubscriptionStoreContract.Webhook("sub_a", T0, "x"), Ct);
         await deliveries.TryEnqueueAsync(
