@@ -203,6 +203,42 @@ public abstract partial class DeliveryPipelineTests : WorkerTestBase
     }
 
     [Fact]
+    public async Task DigestTimesMissedDuringDowntimeGiveOneDigestOfEverythingUnsentOnStart()
+    {
+        string subscription;
+        await using (var before = await StartAsync())
+        {
+            subscription = await SubscribeAsync(
+                before, "ada@example.org",
+                """{"channel": {"type": "email", "address": "ada@example.org"}, "filter": {"keywords": ["agents"]}, "mode": "daily", "sendAt": "08:00", "timeZone": "Europe/Lisbon"}""");
+            await PublishAsync(before, "hf-daily", Paper("2411.00020", "Agents that wait", upvotes: 5));
+            await PublishAsync(before, "hf-daily", Paper("2411.00021", "Agents that sleep", upvotes: 50));
+            await Eventually.ValueAsync(
+                () => before.Services.GetRequiredService<IDeliveryStore>().ListDigestItemsAsync(subscription, DateTimeOffset.MaxValue, Ct),
+                items => items.Count == 2,
+                "two digest items");
+        }
+
+        // Down from 06:00 on the 27th until 09:00 on the 29th: three digest times (08:00 Lisbon) passed unseen.
+        _clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromHours(3));
+        await using var after = await StartAsync();
+        var builder = Job<DigestBuilder>(after);
+        var sent = await builder.RunOnceAsync(Ct);
+        var again = await builder.RunOnceAsync(Ct);
+        var digest = await _smtp.WaitForMessageAsync(m => (m.Subject ?? "").Contains("digest", StringComparison.OrdinalIgnoreCase), cancellationToken: Ct);
+
+        Assert.Equal(1, sent);
+        Assert.Equal(0, again);
+        var deliveries = after.Services.GetRequiredService<IDeliveryStore>();
+        var stored = Assert.Single(await deliveries.ListBySubscriptionAsync(subscription, 10, null, Ct), d => d.Kind == DeliveryKind.Digest);
+        Assert.Equal(DeliveryKeys.Digest(subscription, "2026-11-29"), stored.Key);
+        Assert.Equal(["arxiv:2411.00021", "arxiv:2411.00020"], stored.Papers.Select(p => p.Id));
+        Assert.Contains("Agents that wait", digest.TextBody, StringComparison.Ordinal);
+        Assert.Single(_smtp.Messages, m => (m.Subject ?? "").Contains("digest", StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(await deliveries.ListDigestItemsAsync(subscription, DateTimeOffset.MaxValue, Ct));
+    }
+
+    [Fact]
     public async Task TheRetryJobRetriesOnItsOwn()
     {
         await using var worker = await StartAsync(realClock: true, retrySchedule: "00:00:00.200");
