@@ -49,5 +49,15 @@ match.SetAction(result =>
     return 0;
 });
 
-var root = new RootCommand("PaperFeed benchmarks") { ingest, parseCommand, match };
+var endpoints = new Option<int>("--endpoints") { Description = "Webhook endpoints (loopback receivers on ports of their own).", DefaultValueFactory = _ => 40 };
+var bulkheadPapers = new Option<int>("--papers") { Description = "Papers published; every endpoint gets each.", DefaultValueFactory = _ => 50 };
+var perHost = new Option<int?>("--per-host") { Description = "PaperFeed:Webhooks:MaxConcurrentPerHost for the worker (its default when not given)." };
+var bulkhead = new Command("bulkhead", "Webhook deliveries to healthy endpoints with 5 % of the endpoints hanging, against the same with none hanging.") { endpoints, bulkheadPapers, perHost };
+bulkhead.SetAction(async (result, ct) =>
+{
+    await BulkheadScenario.RunAsync(result.GetValue(endpoints), result.GetValue(bulkheadPapers), result.GetValue(perHost), ct);
+    return 0;
+});
+
+var root = new RootCommand("PaperFeed benchmarks") { ingest, parseCommand, match, bulkhead };
 return await root.Parse(args).InvokeAsync();

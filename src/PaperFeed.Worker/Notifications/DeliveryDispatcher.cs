@@ -38,10 +38,10 @@ public sealed class DeliveryDispatcher(
         // The endpoint's bulkhead is entered before the claim: a delivery left for later has cost no attempt, and the
         // retry job sends it (a pending one after SweepAfter, a failed one when due).
         var subscription = await subscriptions.GetAsync(queued.SubscriptionId, cancellationToken);
-        IDisposable? slot = null;
-        if (subscription is not null && !bulkhead.TryEnter(subscription.Channel, out slot))
+        var slot = subscription is null ? null : await bulkhead.EnterAsync(subscription.Channel, cancellationToken);
+        if (subscription is not null && slot is null)
         {
-            logger.LogDebug("delivery {DeliveryId}: its endpoint's sending slots are all in use; left for the retry job", deliveryId);
+            logger.LogDebug("delivery {DeliveryId}: its endpoint is slow and its sending slots are all in use; left for the retry job", deliveryId);
             metrics.Deferred(subscription.Channel.Kind.ToString().ToLowerInvariant());
             return null;
         }

@@ -12,21 +12,9 @@ namespace PaperFeed.IntegrationTests.Pipeline;
 /// A deployment split by role (<c>PaperFeed:Roles</c>) on one broker and one store: an API process, a poller, and
 /// a process that ingests and notifies. Each does only its part, and together they do the whole.
 /// </summary>
-public sealed class RolesTests(RabbitMqFixture broker) : WorkerTestBase
+public sealed class RolesTests(RabbitMqFixture broker) : SharedBrokerTestBase(broker, "roles")
 {
     private readonly string _secret = WebhookSignature.GenerateSecret();
-    private Dictionary<string, string?>? _transport;
-
-    protected override async Task<Dictionary<string, string?>> TransportAsync()
-    {
-        broker.SkipIfUnavailable();
-        _transport ??= new Dictionary<string, string?>
-        {
-            ["PaperFeed:Transport"] = "RabbitMq",
-            ["ConnectionStrings:RabbitMq"] = await broker.CreateVirtualHostAsync("roles"),
-        };
-        return new Dictionary<string, string?>(_transport);
-    }
 
     private Task<WorkerHost> StartAsync(string roles) => StartWorkerAsync(
         new Dictionary<string, string?> { ["PaperFeed:Roles"] = roles, ["PaperFeed:Webhooks:AllowedNetworks:0"] = "127.0.0.1/32" },

@@ -11,30 +11,17 @@ namespace PaperFeed.IntegrationTests.Pipeline;
 /// Two complete workers on one RabbitMQ virtual host and one store, as in a scaled-out deployment: consumers
 /// compete on the queues, both poll the same source, and still each paper is stored once and each alert sent once.
 /// </summary>
-public sealed class ScaleOutTests(RabbitMqFixture broker) : WorkerTestBase
+public sealed class ScaleOutTests(RabbitMqFixture broker) : SharedBrokerTestBase(broker, "scale-out")
 {
     private const int Papers = 300;
     private readonly string _secret = WebhookSignature.GenerateSecret();
-    private Dictionary<string, string?>? _transport;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>One virtual host for every worker of the test.</summary>
-    protected override async Task<Dictionary<string, string?>> TransportAsync()
+    private static async Task<PollReport> PollAsync(WorkerHost worker, string source)
     {
-        broker.SkipIfUnavailable();
-        _transport ??= new Dictionary<string, string?>
-        {
-            ["PaperFeed:Transport"] = "RabbitMq",
-            ["ConnectionStrings:RabbitMq"] = await broker.CreateVirtualHostAsync("scale-out"),
-        };
-        return new Dictionary<string, string?>(_transport);
-    }
-
-    private static Task<PollReport> PollAsync(WorkerHost worker, string source)
-    {
-        using var scope = worker.Services.CreateScope();
-        return scope.ServiceProvider.GetRequiredService<SourcePoller>().PollAsync(source, ignoreBackoff: true, Ct);
+        await using var scope = worker.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<SourcePoller>().PollAsync(source, ignoreBackoff: true, Ct);
     }
 
     private static async Task<List<StoredPaper>> StoredAsync(WorkerHost worker, string source)

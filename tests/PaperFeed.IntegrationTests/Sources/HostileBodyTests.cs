@@ -165,7 +165,7 @@ public sealed class HostileBodyTests : WorkerTestBase
         }
     }
 
-    private sealed class CountingStream(Stream inner, BodyBytes bytes) : Stream
+    private sealed class CountingStream(Stream inner, BodyBytes bytes) : Worker.Sources.ReadOnlyStream
     {
         public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
 
@@ -190,15 +190,5 @@ public sealed class HostileBodyTests : WorkerTestBase
 
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
