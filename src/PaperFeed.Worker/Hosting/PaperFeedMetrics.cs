@@ -12,7 +12,7 @@ namespace PaperFeed.Worker.Hosting;
 /// <c>paperfeed_deliveries_due</c> (the retry backlog the last retry job run found),
 /// <c>paperfeed_deliveries{state}</c> (deliveries by state, counted by the retry job) and
 /// <c>paperfeed_consumer_lag_seconds{message}</c> (from sending a message to the start of its consumption) and
-/// <c>paperfeed_deliveries_deferred_total{channel}</c> (left for later by an endpoint's bulkhead).
+/// <c>paperfeed_deliveries_deferred_total{channel,reason}</c> (put off by an endpoint's bulkhead).
 /// </summary>
 public sealed class PaperFeedMetrics : IDisposable
 {
@@ -42,7 +42,7 @@ public sealed class PaperFeedMetrics : IDisposable
         _attempts = _meter.CreateCounter<long>("paperfeed.delivery.attempts", description: "Delivery attempts by channel and resulting state");
         _meter.CreateObservableGauge("paperfeed.deliveries.due", () => Volatile.Read(ref _due), description: "Deliveries due for an attempt at the last retry job run");
         _meter.CreateObservableGauge("paperfeed.deliveries", ObserveDeliveries, description: "Deliveries by state, as the last retry job run counted them");
-        _deferred = _meter.CreateCounter<long>("paperfeed.deliveries.deferred", description: "Deliveries left for the retry job because their endpoint's sending slots were all in use");
+        _deferred = _meter.CreateCounter<long>("paperfeed.deliveries.deferred", description: "Deliveries put off because their endpoint's sending slots were all in use: busy (asked again shortly) or slow (left for the retry job)");
         _lag = _meter.CreateHistogram<double>(
             "paperfeed.consumer.lag", unit: "s", description: "Time from sending a message to the start of its consumption, per message type",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] });
@@ -74,7 +74,8 @@ public sealed class PaperFeedMetrics : IDisposable
     public void Attempted(string channel, string state) =>
         _attempts.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("state", state));
 
-    public void Deferred(string channel) => _deferred.Add(1, new KeyValuePair<string, object?>("channel", channel));
+    public void Deferred(string channel, string reason) =>
+        _deferred.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("reason", reason));
 
     public void DueDeliveries(long count) => Volatile.Write(ref _due, count);
 

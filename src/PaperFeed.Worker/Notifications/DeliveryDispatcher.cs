@@ -21,7 +21,8 @@ public sealed class DeliveryDispatcher(
     EndpointBulkhead bulkhead,
     TimeProvider time,
     Hosting.PaperFeedMetrics metrics,
-    ILogger<DeliveryDispatcher> logger)
+    ILogger<DeliveryDispatcher> logger,
+    DeliveryRequeue? requeue = null)
 {
     private readonly Dictionary<ChannelKind, INotificationSender> _senders = senders.ToDictionary(s => s.Channel);
 
@@ -38,11 +39,18 @@ public sealed class DeliveryDispatcher(
         // The endpoint's bulkhead is entered before the claim: a delivery left for later has cost no attempt, and the
         // retry job sends it (a pending one after SweepAfter, a failed one when due).
         var subscription = await subscriptions.GetAsync(queued.SubscriptionId, cancellationToken);
-        var slot = subscription is null ? null : await bulkhead.EnterAsync(subscription.Channel, cancellationToken);
-        if (subscription is not null && slot is null)
+        IDisposable? slot = null;
+        var entry = subscription is null ? BulkheadEntry.Entered : bulkhead.TryEnter(subscription.Channel, out slot);
+        if (entry != BulkheadEntry.Entered)
         {
-            logger.LogDebug("delivery {DeliveryId}: its endpoint is slow and its sending slots are all in use; left for the retry job", deliveryId);
-            metrics.Deferred(subscription.Channel.Kind.ToString().ToLowerInvariant());
+            // Busy: asked for again in a moment. Slow: the retry job sends it (a pending one after SweepAfter).
+            logger.LogDebug("delivery {DeliveryId}: its endpoint's sending slots are all in use ({Entry})", deliveryId, entry);
+            metrics.Deferred(subscription!.Channel.Kind.ToString().ToLowerInvariant(), entry.ToString().ToLowerInvariant());
+            if (entry == BulkheadEntry.Busy)
+            {
+                requeue?.Later(deliveryId);
+            }
+
             return null;
         }
 

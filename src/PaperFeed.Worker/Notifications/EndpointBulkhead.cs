@@ -5,25 +5,39 @@ using PaperFeed.Worker.Subscriptions;
 
 namespace PaperFeed.Worker.Notifications;
 
+/// <summary>What <see cref="EndpointBulkhead.TryEnter"/> found.</summary>
+public enum BulkheadEntry
+{
+    /// <summary>A slot was free and is now held.</summary>
+    Entered,
+
+    /// <summary>Every slot is taken by requests that are still young: the endpoint is busy, ask again shortly.</summary>
+    Busy,
+
+    /// <summary>Every slot is taken and one request has run longer than <see cref="EndpointBulkhead.SlowAfter"/>: leave it for the retry job.</summary>
+    Slow,
+}
+
 /// <summary>
 /// Sending slots per endpoint: a webhook host (host and port) gets <see cref="WebhookOptions.MaxConcurrentPerHost"/>,
-/// the mail server <see cref="SmtpOptions.MaxConcurrent"/>. A busy endpoint is waited for (briefly: its requests end
-/// and free their slots); a slow one — all slots taken and one of its requests running longer than
-/// <see cref="SlowAfter"/> — is not: its delivery is left for the retry job, so the consumer's slots keep serving the
-/// healthy endpoints instead of queueing behind a dead one.
+/// the mail server <see cref="SmtpOptions.MaxConcurrent"/>. Nothing ever waits for a slot while holding one of the
+/// consumer's: a busy endpoint's delivery is asked for again shortly (<see cref="DeliveryRequeue"/>), a slow one's —
+/// all slots taken and a request running longer than <see cref="SlowAfter"/> — is left for the retry job. So a
+/// hanging endpoint holds its own few slots and the consumer's others keep serving the healthy endpoints.
 /// </summary>
 public sealed class EndpointBulkhead(IOptions<WebhookOptions> webhooks, IOptions<SmtpOptions> smtp)
 {
-    /// <summary>A request running longer than this marks its endpoint as slow; also the longest wait for a slot.</summary>
+    /// <summary>A request running longer than this marks its endpoint as slow.</summary>
     public static readonly TimeSpan SlowAfter = TimeSpan.FromSeconds(2);
 
     private static readonly IDisposable Unlimited = new Slot(null);
 
     private readonly ConcurrentDictionary<string, Endpoint> _endpoints = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>A slot for sending over <paramref name="channel"/>, released on dispose; null when its endpoint is slow and full.</summary>
-    public async Task<IDisposable?> EnterAsync(SubscriptionChannel channel, CancellationToken cancellationToken)
+    /// <summary>Takes a slot for sending over <paramref name="channel"/> (released on dispose) if one is free, without waiting.</summary>
+    public BulkheadEntry TryEnter(SubscriptionChannel channel, out IDisposable? slot)
     {
+        slot = null;
         var (name, capacity) = channel.Kind switch
         {
             ChannelKind.Webhook when Uri.TryCreate(channel.Url, UriKind.Absolute, out var url) => ($"webhook {url.Scheme}://{url.Authority}", webhooks.Value.MaxConcurrentPerHost),
@@ -32,13 +46,18 @@ public sealed class EndpointBulkhead(IOptions<WebhookOptions> webhooks, IOptions
         };
         if (name is null || capacity <= 0)
         {
-            return Unlimited; // nothing to hold back (an unusable URL fails on its own)
+            slot = Unlimited; // nothing to hold back (an unusable URL fails on its own)
+            return BulkheadEntry.Entered;
         }
 
         var endpoint = _endpoints.GetOrAdd(name, _ => new Endpoint(capacity));
-        var entered = endpoint.Slots.Wait(0)
-            || (!endpoint.IsSlow() && await endpoint.Slots.WaitAsync(SlowAfter, cancellationToken));
-        return entered ? endpoint.Started() : null;
+        if (endpoint.Slots.Wait(0))
+        {
+            slot = endpoint.Started();
+            return BulkheadEntry.Entered;
+        }
+
+        return endpoint.IsSlow() ? BulkheadEntry.Slow : BulkheadEntry.Busy;
     }
 
     private sealed class Endpoint(int capacity)

@@ -16,6 +16,7 @@ public static class NotificationsSetup
         services.AddScoped<SubscriptionService>();
         services.AddScoped<DeliveryDispatcher>();
         services.AddSingleton<EndpointBulkhead>();
+        services.AddSingleton<DeliveryRequeue>();
         services.AddScoped<DeliveryRetrier>();
         services.AddScoped<DigestBuilder>();
         services.AddScoped<JobLease>();

@@ -10,7 +10,7 @@ namespace PaperFeed.IntegrationTests.Notifications;
 /// <summary>
 /// One webhook endpoint in twenty hangs (never answers): it holds its host's few sending slots, and once its requests
 /// have run longer than <see cref="EndpointBulkhead.SlowAfter"/> its other deliveries are left for the retry job; the
-/// nineteen healthy endpoints get all of theirs while its requests still hang. A busy but healthy host is waited for.
+/// nineteen healthy endpoints get all of theirs while its requests still hang.
 /// </summary>
 public sealed class BulkheadTests : WorkerTestBase
 {
