@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Options;
+using PaperFeed.Worker.Hosting;
 using PaperFeed.Worker.Subscriptions;
 using PaperFeed.Worker.Subscriptions.Matching;
-
-using PaperFeed.Worker.Hosting;
 
 namespace PaperFeed.Worker.Notifications;
 
@@ -31,9 +30,9 @@ public sealed class DeliveryDispatcher(
     {
         var settings = options.Value;
         var queued = await deliveries.GetAsync(deliveryId, cancellationToken);
-        if (queued is null)
+        if (queued is null || queued.State is DeliveryState.Delivered or DeliveryState.Dead)
         {
-            return null;
+            return null; // unknown or finished: a redelivered message has nothing to do
         }
 
         // The endpoint's bulkhead is entered before the claim: a delivery left for later has cost no attempt, and the

@@ -222,12 +222,12 @@ public abstract partial class DeliveryPipelineTests : WorkerTestBase
         // Down from 06:00 on the 27th until 09:00 on the 29th: three digest times (08:00 Lisbon) passed unseen.
         _clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromHours(3));
         await using var after = await StartAsync();
+        // The digest job of the new worker runs on its own too (every JobInterval): whoever builds it, there is one.
         var builder = Job<DigestBuilder>(after);
-        var sent = await builder.RunOnceAsync(Ct);
-        var again = await builder.RunOnceAsync(Ct);
+        await builder.RunOnceAsync(Ct);
         var digest = await _smtp.WaitForMessageAsync(m => (m.Subject ?? "").Contains("digest", StringComparison.OrdinalIgnoreCase), cancellationToken: Ct);
+        var again = await builder.RunOnceAsync(Ct);
 
-        Assert.Equal(1, sent);
         Assert.Equal(0, again);
         var deliveries = after.Services.GetRequiredService<IDeliveryStore>();
         var stored = Assert.Single(await deliveries.ListBySubscriptionAsync(subscription, 10, null, Ct), d => d.Kind == DeliveryKind.Digest);
