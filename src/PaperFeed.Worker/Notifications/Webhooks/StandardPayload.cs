@@ -45,6 +45,15 @@ public record WebhookPaper
 /// <summary>A paper of a digest: its place in the ranking and the trending score it was ranked by.</summary>
 public sealed record WebhookRankedPaper : WebhookPaper
 {
+    /// <summary>The paper with its place and score.</summary>
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public WebhookRankedPaper(WebhookPaper paper, int rank, double? score)
+        : base(paper)
+    {
+        Rank = rank;
+        Score = score;
+    }
+
     /// <summary>1 for the first.</summary>
     [JsonPropertyOrder(-2)]
     public required int Rank { get; init; }

@@ -82,26 +82,9 @@ public static class WebhookPayloads
         };
     }
 
-    private static WebhookRankedPaper Ranked(DeliveryPaper paper, int rank)
-    {
-        var p = Paper(paper);
-        return new WebhookRankedPaper
-        {
-            Rank = rank,
-            Score = paper.Score is { } score && double.IsFinite(score) ? score : null, // JSON has no NaN or infinity
-            Id = p.Id,
-            Title = p.Title,
-            Authors = p.Authors,
-            Abstract = p.Abstract,
-            Categories = p.Categories,
-            Sources = p.Sources,
-            Version = p.Version,
-            PublishedAt = p.PublishedAt,
-            WithdrawnAt = p.WithdrawnAt,
-            Links = p.Links,
-            Metrics = p.Metrics,
-        };
-    }
+    // JSON has no NaN or infinity.
+    private static WebhookRankedPaper Ranked(DeliveryPaper paper, int rank) =>
+        new(Paper(paper), rank, paper.Score is { } score && double.IsFinite(score) ? score : null);
 
     /// <summary>A Slack message: one mrkdwn section per paper (<c>&lt;url|title&gt;</c>, authors, a snippet of the abstract).</summary>
     public static SlackMessage Slack(Delivery delivery, Subscription subscription)
