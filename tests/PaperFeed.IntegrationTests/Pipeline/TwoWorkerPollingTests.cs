@@ -99,14 +99,15 @@ public sealed class TwoWorkerPollingTests : WorkerTestBase
         var running = new TaskCompletionSource();
         var release = new TaskCompletionSource();
 
-        var firstRun = leaseOf(first).RunAsync("digest", async _ => { running.SetResult(); await release.Task; }, TestContext.Current.CancellationToken);
-        await running.Task;
+        // Job names of the test's own: the workers' real retry and digest jobs take their leases every JobInterval.
+        var firstRun = leaseOf(first).RunAsync("test-a", async _ => { running.SetResult(); await release.Task; }, TestContext.Current.CancellationToken);
+        await running.Task.WaitAsync(Eventually.Timeout, TestContext.Current.CancellationToken);
         var secondRan = false;
-        var skipped = await leaseOf(second).RunAsync("digest", _ => { secondRan = true; return Task.CompletedTask; }, TestContext.Current.CancellationToken);
-        var otherJob = await leaseOf(second).RunAsync("delivery-retry", _ => Task.CompletedTask, TestContext.Current.CancellationToken);
+        var skipped = await leaseOf(second).RunAsync("test-a", _ => { secondRan = true; return Task.CompletedTask; }, TestContext.Current.CancellationToken);
+        var otherJob = await leaseOf(second).RunAsync("test-b", _ => Task.CompletedTask, TestContext.Current.CancellationToken);
         release.SetResult();
         Assert.True(await firstRun);
-        var after = await leaseOf(second).RunAsync("digest", _ => { secondRan = true; return Task.CompletedTask; }, TestContext.Current.CancellationToken);
+        var after = await leaseOf(second).RunAsync("test-a", _ => { secondRan = true; return Task.CompletedTask; }, TestContext.Current.CancellationToken);
 
         Assert.False(skipped);
         Assert.True(otherJob);
