@@ -53,9 +53,21 @@ public static class MessagingSetup
                         $"PaperFeed:Transport is RabbitMq but ConnectionStrings:RabbitMq is {(string.IsNullOrWhiteSpace(uri) ? "missing" : $"'{uri}', not an amqp:// or amqps:// URI")} (e.g. ConnectionStrings__RabbitMq=amqp://guest:guest@localhost:5672/)");
                 }
 
+                services.AddHostedService<RabbitMqClientLog>();
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(broker);
+                    cfg.Host(broker, host =>
+                    {
+                        host.OnRefreshConnectionFactory = factory =>
+                        {
+                            factory.SocketFactory = RabbitMqSocket.Create;
+                            return Task.CompletedTask;
+                        };
+                        if (!RabbitMqHeartbeat.IsSetIn(broker))
+                        {
+                            host.Heartbeat(RabbitMqHeartbeat.Default);
+                        }
+                    });
                     cfg.ConfigureEndpoints(context);
                 });
             }

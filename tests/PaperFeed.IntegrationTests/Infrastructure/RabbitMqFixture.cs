@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using DotNet.Testcontainers.Containers;
 using Testcontainers.RabbitMq;
 using Xunit;
@@ -143,6 +144,20 @@ public sealed class RabbitMqFixture : IAsyncLifetime
         }
 
         return VirtualHostUri(amqp, vhost);
+    }
+
+    /// <summary>
+    /// The broker's view of the client connections to the virtual host <paramref name="vhostUri"/> names (management
+    /// API): each as its JSON object, with e.g. <c>timeout</c>, the heartbeat negotiated in seconds.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonElement>> ConnectionsAsync(string vhostUri)
+    {
+        SkipIfUnavailable();
+        var vhost = Uri.UnescapeDataString(new Uri(vhostUri).AbsolutePath.TrimStart('/'));
+        var ct = TestContext.Current.CancellationToken;
+        using var response = await _management!.GetAsync($"{VirtualHostPath(vhost)}/connections", ct);
+        await EnsureSuccessAsync(response, $"list the connections of vhost '{vhost}'", ct);
+        return await response.Content.ReadFromJsonAsync<JsonElement[]>(ct) ?? [];
     }
 
     private void UseConfiguredBroker(string configured)
