@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PaperFeed.IntegrationTests.Infrastructure;
 using PaperFeed.Worker.Api;
+using PaperFeed.Worker.Messaging;
 using PaperFeed.Worker.Polling;
 using PaperFeed.Worker.Storage.Sqlite;
 using PaperFeed.Worker.Subscriptions;
@@ -18,6 +19,14 @@ public abstract class ChaosScenario(RabbitMqFixture broker) : IAsyncLifetime
 {
     /// <summary>A schedule that never fires during a test: polls happen when a test asks for them.</summary>
     public const string Never = "0 0 0 1 1 ? 2099";
+
+    /// <summary>
+    /// How long a worker may take to notice a broker that went away without it seeing the connection close. The
+    /// client ends a connection once three checks, one per heartbeat interval, found no frame (30–40 s at 10 s), then
+    /// /health/ready says so; this leaves room for a loaded machine and is still far below the 3–4 minutes that the
+    /// client's default heartbeat of 60 s would take.
+    /// </summary>
+    public static readonly TimeSpan BrokerLossNoticed = RabbitMqHeartbeat.Default * 6;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 

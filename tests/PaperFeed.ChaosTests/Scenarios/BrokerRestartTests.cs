@@ -6,14 +6,15 @@ using PaperFeed.IntegrationTests.Infrastructure;
 namespace PaperFeed.ChaosTests.Scenarios;
 
 /// <summary>
-/// The broker goes away while a large poll's papers are being consumed (rabbitmqctl stop_app) and comes back
-/// (start_app): the worker says it is not ready while the broker is gone, recovers on its own, and the store ends
-/// with every paper exactly once.
+/// The broker goes away (rabbitmqctl stop_app) while a large poll publishes and its first papers are stored, or
+/// while its published papers are stored, and comes back (start_app): the worker says it is not ready while the
+/// broker is gone, recovers on its own, and the store ends with every paper exactly once.
 /// </summary>
 [Trait("Category", "Chaos")]
 public sealed class BrokerRestartTests(RabbitMqFixture broker) : ChaosScenario(broker)
 {
-    public const string OptIn = "PAPERFEED_TEST_BROKER_RESTART";
+    /// <summary>Set to 1 to run the mid-publish variant, which still fails in about one run of twenty (README, "Not covered").</summary>
+    public const string PublishingOptIn = "PAPERFEED_TEST_BROKER_RESTART_PUBLISHING";
 
     private const int PaperCount = 10_000;
     private const string Source = "bulk";
@@ -25,15 +26,25 @@ public sealed class BrokerRestartTests(RabbitMqFixture broker) : ChaosScenario(b
 
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task ARestartedBrokerLosesAndDuplicatesNothingAndTheWorkerRecoversWithoutARestart()
+    /// <summary>When in the poll the broker goes away.</summary>
+    public enum Moment
     {
-        // Opt-in until the client notices a stopped broker in time: in about one run of three RabbitMQ.Client 7.2 saw
-        // the connection go only minutes later (rabbitmq-dotnet-client#1930), /health/ready stayed healthy, and the
-        // scenario failed on the client, not on PaperFeed. README, "Guarantees", says what that means in production.
-        if (Environment.GetEnvironmentVariable(OptIn) != "1")
+        /// <summary>The poll is still publishing its papers, and the first of them are being stored.</summary>
+        WhilePublishing,
+
+        /// <summary>The poll's papers were all confirmed (its checkpoint saved) and are being stored.</summary>
+        WhileConsuming,
+    }
+
+    [Theory]
+    [InlineData(Moment.WhilePublishing)]
+    [InlineData(Moment.WhileConsuming)]
+    public async Task ARestartedBrokerLosesAndDuplicatesNothingAndTheWorkerRecoversWithoutARestart(Moment moment)
+    {
+        if (moment == Moment.WhilePublishing && Environment.GetEnvironmentVariable(PublishingOptIn) != "1")
         {
-            Assert.Skip($"the broker-restart scenario runs only with {OptIn}=1: RabbitMQ.Client 7.2 may notice a stopped broker minutes late (rabbitmq-dotnet-client#1930)");
+            Assert.Skip($"the mid-publish broker restart runs only with {PublishingOptIn}=1: in about one run of twenty, publishing stays " +
+                "stuck after the reconnect (README, Guarantees, Not covered)");
         }
 
         var control = Own(BrokerControl.ForLocalBroker(Broker));
@@ -47,12 +58,19 @@ public sealed class BrokerRestartTests(RabbitMqFixture broker) : ChaosScenario(b
         var pid = worker.ProcessId;
         var clock = Stopwatch.StartNew();
 
-        // Given a poll of 10,000 papers published (its checkpoint saved) and being stored. The broker is stopped after
-        // the publish has been confirmed: stopped during it, RabbitMQ.Client 7.2 may leave a publish waiting for its
-        // confirm and the connection's recovery unnoticed for minutes (rabbitmq-dotnet-client#1930); that poll then
-        // fails at its timeout without saving its checkpoint, and the next poll publishes its papers again.
+        // Given a poll of 10,000 papers: still publishing while the first are stored, or published and being stored
         await TriggerPollAsync(worker, Source);
-        await Until.ValueAsync(() => SourceAsync(worker, Source), s => s.LastSuccessAt is not null, TimeSpan.FromSeconds(60), "the poll to publish every paper");
+        if (moment == Moment.WhilePublishing)
+        {
+            await Until.ValueAsync(Store.PapersAsync, p => p.Rows > 0, TimeSpan.FromSeconds(60), "the first papers to be stored");
+            var polling = await SourceAsync(worker, Source);
+            Assert.True(polling.LastSuccessAt is null, "the poll finished publishing before the first paper was stored; the scenario needs a longer feed");
+        }
+        else
+        {
+            await Until.ValueAsync(() => SourceAsync(worker, Source), s => s.LastSuccessAt is not null, TimeSpan.FromSeconds(60), "the poll to publish every paper");
+        }
+
         var before = await Store.PapersAsync();
 
         // When the broker stops for a few seconds
@@ -68,7 +86,7 @@ public sealed class BrokerRestartTests(RabbitMqFixture broker) : ChaosScenario(b
                 $"the poll had {(sourceWhenStopped.LastSuccessAt is null ? "not yet finished" : "finished")} when stop_app returned");
 
             // Then the worker is not ready while it is gone
-            var status = await Until.ValueAsync(worker.ReadinessAsync, s => s != HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/health/ready to report the outage");
+            var status = await Until.ValueAsync(worker.ReadinessAsync, s => s != HttpStatusCode.OK, BrokerLossNoticed, "/health/ready to report the outage");
             notReadyAfter = stopped.Elapsed;
             Report($"/health/ready answered {(status is null ? "nothing" : ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture))} {notReadyAfter.TotalSeconds:0.0} s into the outage");
             // The outage's length is the fault being simulated, not a wait for some state.
@@ -116,7 +134,7 @@ public sealed class BrokerRestartTests(RabbitMqFixture broker) : ChaosScenario(b
             $"[{string.Join(", ", output.Where(l => l.Contains("S-FAULT", StringComparison.Ordinal)).GroupBy(MessageType).Select(g => $"{g.Count()} {g.Key}"))}]; " +
             $"{output.Count(l => l.Contains("R-FAULT", StringComparison.Ordinal))} R-FAULT: a message that went to _error), " +
             $"{output.Count(l => l.Contains(" warn: ", StringComparison.Ordinal))} warnings");
-        foreach (var line in output.Where(l => l.Contains("SourcePoller", StringComparison.Ordinal) || l.Contains(" warn: ", StringComparison.Ordinal)).Take(10))
+        foreach (var line in output.Where(l => l.Contains("SourcePoller", StringComparison.Ordinal) || l.Contains("RabbitMQ.Client", StringComparison.Ordinal) || l.Contains(" warn: ", StringComparison.Ordinal)).Take(16))
         {
             Report(line.Length > 400 ? line[..400] : line);
         }
