@@ -162,5 +162,17 @@ public abstract class ChaosScenario(RabbitMqFixture broker) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
+    /// <summary>
+    /// The store holds papers 1 to <paramref name="count"/> of <see cref="ChaosFeeds"/>, each exactly once and seen once:
+    /// nothing lost, nothing doubled, however often the papers were published or delivered.
+    /// </summary>
+    protected async Task AssertEveryPaperStoredOnceAsync(StoreProbe.PaperCounts papers, int count)
+    {
+        Assert.Equal(count, papers.Rows);
+        Assert.Equal(count, papers.DistinctIds);
+        Assert.Equal(count, papers.Sightings);
+        Assert.Equal(Enumerable.Range(1, count).Select(ChaosFeeds.PaperId).Order(StringComparer.Ordinal), await Store.PaperIdsAsync());
+    }
+
     protected static void Report(string line) => Output?.WriteLine(line);
 }

@@ -70,10 +70,7 @@ public sealed class GracefulShutdownTests(RabbitMqFixture broker) : ChaosScenari
             "the backlog to drain");
         Report($"drained at {clock.Elapsed.TotalSeconds:0.0} s; store: {papers}; deliveries: {PipelineProgress.Describe(states)}; receiver: {tally}");
 
-        Assert.Equal(PaperCount, papers.Rows);
-        Assert.Equal(PaperCount, papers.DistinctIds);
-        Assert.Equal(PaperCount, papers.Sightings);
-        Assert.Equal(Enumerable.Range(1, PaperCount).Select(ChaosFeeds.PaperId).Order(StringComparer.Ordinal), await Store.PaperIdsAsync());
+        await AssertEveryPaperStoredOnceAsync(papers, PaperCount);
         Assert.Equal(new Dictionary<string, long> { ["Delivered"] = MatchingPapers.Count }, states);
         Assert.Equal(0, tally.Unverified);
         Assert.Equal(MatchingPapers.Order(StringComparer.Ordinal), tally.IdsByPaper.Keys.Order(StringComparer.Ordinal));
