@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PaperFeed.Worker.Hosting;
 using PaperFeed.Worker.Notifications;
@@ -54,6 +55,9 @@ public static class MessagingSetup
                 }
 
                 services.AddHostedService<RabbitMqClientLog>();
+                services.AddSingleton<BrokerPublishCheck>();
+                services.AddHealthChecks().Add(new HealthCheckRegistration(
+                    BrokerPublishCheck.Name, sp => sp.GetRequiredService<BrokerPublishCheck>(), HealthStatus.Unhealthy, ["ready"], BrokerPublishCheck.Timeout + TimeSpan.FromSeconds(1)));
                 x.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(broker, host =>

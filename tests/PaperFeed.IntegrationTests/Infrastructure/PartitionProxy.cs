@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace PaperFeed.ChaosTests.Harness;
+namespace PaperFeed.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A TCP proxy on loopback between workers and the broker that can cut the network without closing anything, as a
