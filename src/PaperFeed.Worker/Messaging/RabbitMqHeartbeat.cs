@@ -7,8 +7,8 @@ namespace PaperFeed.Worker.Messaging;
 /// Heartbeats are how RabbitMQ.Client notices a connection that no longer carries anything and that nothing closed:
 /// a broker behind a network partition or a dropped VPN, a frozen VM. The client ends a connection once three
 /// checks, one per interval, found no frame, and MassTransit, told of it then, reconnects. With the client's default
-/// of 60 s that takes 3–4 minutes, during which nothing is consumed and health says all is well; at 10 s it takes
-/// 30–40 s. RabbitMQ's guidance puts sensible values at 5–20 s.
+/// of 60 s that takes 3–4 minutes, during which that connection consumes nothing; at 10 s it takes 30–40 s.
+/// RabbitMQ's guidance puts sensible values at 5–20 s.
 /// </remarks>
 public static class RabbitMqHeartbeat
 {
