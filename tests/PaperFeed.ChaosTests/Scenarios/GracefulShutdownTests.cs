@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using PaperFeed.ChaosTests.Harness;
 using PaperFeed.IntegrationTests.Infrastructure;
-using PaperFeed.Worker.Notifications.Webhooks;
 
 namespace PaperFeed.ChaosTests.Scenarios;
 
@@ -10,32 +9,16 @@ namespace PaperFeed.ChaosTests.Scenarios;
 /// has in hand and exits 0 within the host's shutdown timeout; the next start drains the rest, nothing twice.
 /// </summary>
 [Trait("Category", "Chaos")]
-public sealed class GracefulShutdownTests(RabbitMqFixture broker) : ChaosScenario(broker)
+public sealed class GracefulShutdownTests(RabbitMqFixture broker) : SurveyScenario(broker)
 {
-    private const int PaperCount = 5_000;
-    private const string Source = "survey";
-
     // PaperFeedApp's HostOptions.ShutdownTimeout: the host gives up on its services after this.
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(45);
-
-    private static readonly IReadOnlyList<string> MatchingPapers =
-        Enumerable.Range(1, PaperCount).Where(ChaosFeeds.Matches).Select(ChaosFeeds.PaperId).ToList();
 
     [Fact]
     public async Task SigtermDuringABacklogExitsZeroAndTheNextStartDrainsItWithoutDuplicates()
     {
         // Given 5,000 papers, every tenth about quasars, a webhook subscription to quasars, and a poll under way
-        var secret = WebhookSignature.GenerateSecret();
-        var receiver = Own(await WebhookReceiver.StartAsync(secret));
-        Feeds.Serve("/survey.json", ChaosFeeds.JsonFeed(PaperCount), "application/feed+json");
-        var settings = await SettingsAsync("graceful");
-        AddFeedSource(settings, 0, Source, "/survey.json");
-        await SeedWebhookSubscriptionAsync(receiver.Url("/hook"), secret, ChaosFeeds.Keyword);
-        var worker = await StartWorkerAsync(settings);
-        var clock = Stopwatch.StartNew();
-        await TriggerPollAsync(worker, Source);
-        await Until.LocalAsync(() => receiver.Received.Count, n => n >= MatchingPapers.Count / 10, TimeSpan.FromSeconds(90), "the first notifications");
-        var polledBeforeStop = (await SourceAsync(worker, Source)).LastSuccessAt is not null;
+        var (worker, receiver, clock, polledBeforeStop) = await StartStreamAsync("graceful");
 
         // When it is sent SIGTERM
         var stopping = Stopwatch.StartNew();
@@ -71,10 +54,7 @@ public sealed class GracefulShutdownTests(RabbitMqFixture broker) : ChaosScenari
         Report($"drained at {clock.Elapsed.TotalSeconds:0.0} s; store: {papers}; deliveries: {PipelineProgress.Describe(states)}; receiver: {tally}");
 
         await AssertEveryPaperStoredOnceAsync(papers, PaperCount);
-        Assert.Equal(new Dictionary<string, long> { ["Delivered"] = MatchingPapers.Count }, states);
-        Assert.Equal(0, tally.Unverified);
-        Assert.Equal(MatchingPapers.Order(StringComparer.Ordinal), tally.IdsByPaper.Keys.Order(StringComparer.Ordinal));
-        Assert.Empty(tally.PapersNotifiedTwice);
+        AssertEveryMatchNotifiedOnce(states, tally);
 
         // A graceful stop sends nothing twice: what was in hand was finished and recorded before the exit.
         Assert.Empty(tally.ResentIds);

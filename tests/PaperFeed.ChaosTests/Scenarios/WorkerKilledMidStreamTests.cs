@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using PaperFeed.ChaosTests.Harness;
 using PaperFeed.IntegrationTests.Infrastructure;
-using PaperFeed.Worker.Notifications.Webhooks;
 
 namespace PaperFeed.ChaosTests.Scenarios;
 
@@ -11,36 +9,21 @@ namespace PaperFeed.ChaosTests.Scenarios;
 /// and each matching paper notified once.
 /// </summary>
 [Trait("Category", "Chaos")]
-public sealed class WorkerKilledMidStreamTests(RabbitMqFixture broker) : ChaosScenario(broker)
+public sealed class WorkerKilledMidStreamTests(RabbitMqFixture broker) : SurveyScenario(broker)
 {
-    private const int PaperCount = 5_000;
-    private const string Source = "survey";
-
-    private static readonly IReadOnlyList<string> MatchingPapers =
-        Enumerable.Range(1, PaperCount).Where(ChaosFeeds.Matches).Select(ChaosFeeds.PaperId).ToList();
-
     [Fact]
     public async Task AfterASigkillMidStreamEveryPaperIsStoredOnceAndEveryMatchIsNotifiedOnce()
     {
-        // Given 5,000 papers, every tenth about quasars, and a webhook subscription to quasars
-        var secret = WebhookSignature.GenerateSecret();
-        var receiver = Own(await WebhookReceiver.StartAsync(secret));
-        Feeds.Serve("/survey.json", ChaosFeeds.JsonFeed(PaperCount), "application/feed+json");
-        var settings = await SettingsAsync("killed");
-        AddFeedSource(settings, 0, Source, "/survey.json");
-        // A claim the killed process held lapses after this (2 min by default), and the delivery is sent again.
-        settings["PaperFeed:Deliveries:ClaimTimeout"] = "00:00:05";
-        settings["PaperFeed:Deliveries:SweepAfter"] = "00:00:15";
-        // The killed poll's lease lapses after the poll timeout plus a minute; shorter than the default 5 min.
-        settings["PaperFeed:Polling:PollTimeout"] = "00:00:20";
-        await SeedWebhookSubscriptionAsync(receiver.Url("/hook"), secret, ChaosFeeds.Keyword);
-        var worker = await StartWorkerAsync(settings);
-        var clock = Stopwatch.StartNew();
-
-        // When the worker is killed once a tenth of the notifications went out
-        await TriggerPollAsync(worker, Source);
-        await Until.LocalAsync(() => receiver.Received.Count, n => n >= MatchingPapers.Count / 10, TimeSpan.FromSeconds(90), "the first notifications");
-        var polledBeforeKill = (await SourceAsync(worker, Source)).LastSuccessAt is not null;
+        // Given 5,000 papers, every tenth about quasars, and a webhook subscription to quasars, streaming; when the
+        // worker is killed once a tenth of the notifications went out
+        var (worker, receiver, clock, polledBeforeKill) = await StartStreamAsync("killed", new Dictionary<string, string?>
+        {
+            // A claim the killed process held lapses after this (2 min by default), and the delivery is sent again.
+            ["PaperFeed:Deliveries:ClaimTimeout"] = "00:00:05",
+            ["PaperFeed:Deliveries:SweepAfter"] = "00:00:15",
+            // The killed poll's lease lapses after the poll timeout plus a minute; shorter than the default 5 min.
+            ["PaperFeed:Polling:PollTimeout"] = "00:00:20",
+        });
         await worker.KillAsync();
         var killedAt = clock.Elapsed;
         var atKill = WebhookTally.Of(receiver);
@@ -89,10 +72,7 @@ public sealed class WorkerKilledMidStreamTests(RabbitMqFixture broker) : ChaosSc
         await AssertEveryPaperStoredOnceAsync(papers, PaperCount);
         Assert.Equal(0, papers.Unannounced);
 
-        Assert.Equal(new Dictionary<string, long> { ["Delivered"] = MatchingPapers.Count }, states);
-        Assert.Equal(0, tally.Unverified);
-        Assert.Equal(MatchingPapers.Order(StringComparer.Ordinal), tally.IdsByPaper.Keys.Order(StringComparer.Ordinal));
-        Assert.Empty(tally.PapersNotifiedTwice);
+        AssertEveryMatchNotifiedOnce(states, tally);
         Assert.Equal(MatchingPapers.Count, tally.DistinctDeliveries);
 
         // At least once: a delivery the killed process had sent but not yet marked is sent again, with the same
