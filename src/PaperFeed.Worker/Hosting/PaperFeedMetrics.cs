@@ -11,8 +11,9 @@ namespace PaperFeed.Worker.Hosting;
 /// <c>paperfeed_poll_duration_seconds{source}</c>, <c>paperfeed_delivery_attempts_total{channel,state}</c> and
 /// <c>paperfeed_deliveries_due</c> (the retry backlog the last retry job run found),
 /// <c>paperfeed_deliveries{state}</c> (deliveries by state, counted by the retry job) and
-/// <c>paperfeed_consumer_lag_seconds{message}</c> (from sending a message to the start of its consumption) and
-/// <c>paperfeed_deliveries_deferred_total{channel,reason}</c> (put off by an endpoint's bulkhead).
+/// <c>paperfeed_consumer_lag_seconds{message}</c> (from sending a message to the start of its consumption),
+/// <c>paperfeed_deliveries_deferred_total{channel,reason}</c> (put off by an endpoint's bulkhead) and
+/// <c>paperfeed_bus_restarts_total</c> (restarts of a bus whose publishing was stuck, see PublishStallWatchdog).
 /// </summary>
 public sealed class PaperFeedMetrics : IDisposable
 {
@@ -27,6 +28,7 @@ public sealed class PaperFeedMetrics : IDisposable
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _lag;
     private readonly Counter<long> _deferred;
+    private readonly Counter<long> _busRestarts;
     private long _due;
     private IReadOnlyDictionary<string, long> _deliveries = new Dictionary<string, long>();
 
@@ -43,6 +45,7 @@ public sealed class PaperFeedMetrics : IDisposable
         _meter.CreateObservableGauge("paperfeed.deliveries.due", () => Volatile.Read(ref _due), description: "Deliveries due for an attempt at the last retry job run");
         _meter.CreateObservableGauge("paperfeed.deliveries", ObserveDeliveries, description: "Deliveries by state, as the last retry job run counted them");
         _deferred = _meter.CreateCounter<long>("paperfeed.deliveries.deferred", description: "Deliveries put off because their endpoint's sending slots were all in use: busy (asked again shortly) or slow (left for the retry job)");
+        _busRestarts = _meter.CreateCounter<long>("paperfeed.bus.restarts", description: "Restarts of the bus because publishing through it was stuck while the broker took publishes");
         _lag = _meter.CreateHistogram<double>(
             "paperfeed.consumer.lag", unit: "s", description: "Time from sending a message to the start of its consumption, per message type",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] });
@@ -76,6 +79,8 @@ public sealed class PaperFeedMetrics : IDisposable
 
     public void Deferred(string channel, string reason) =>
         _deferred.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("reason", reason));
+
+    public void BusRestarted() => _busRestarts.Add(1);
 
     public void DueDeliveries(long count) => Volatile.Write(ref _due, count);
 

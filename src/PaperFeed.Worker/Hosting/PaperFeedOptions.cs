@@ -22,6 +22,7 @@ public sealed class PaperFeedOptions
     public SourceHttpOptions Http { get; set; } = new();
     public PollingOptions Polling { get; set; } = new();
     public IngestOptions Ingest { get; set; } = new();
+    public BrokerOptions Broker { get; set; } = new();
 }
 
 /// <summary><c>PaperFeed:Http</c>: how sources talk to the web.</summary>
@@ -66,4 +67,15 @@ public sealed class IngestOptions
 {
     public int BatchSize { get; set; } = 100;
     public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary><c>PaperFeed:Broker</c>: the RabbitMQ transport's self-repair.</summary>
+public sealed class BrokerOptions
+{
+    /// <summary>
+    /// The bus is restarted in place once publishing through it has been stuck this long while its endpoints are
+    /// connected and the broker confirms publishes on a new connection (Messaging/PublishStallWatchdog).
+    /// Zero turns that off.
+    /// </summary>
+    public TimeSpan PublishStallLimit { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,21 +1,15 @@
-using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace PaperFeed.Worker.Messaging;
 
 /// <summary>
-/// A message published only to see the broker confirm it (nothing consumes it; an exchange without bindings drops it).
+/// Readiness that publishing works: a <see cref="BrokerProbe"/> is published through the bus and must be confirmed by
+/// the broker within <see cref="Timeout"/>. MassTransit's own check says whether its endpoints are connected; this one
+/// catches a worker whose consumers reconnected but whose publishing did not (README, Guarantees), which would
+/// otherwise report ready while every poll fails; <see cref="PublishStallWatchdog"/> restarts the bus in that case.
+/// A result is kept for <see cref="KeepFor"/>, so polling /health/ready does not publish on every request.
 /// </summary>
-public sealed record BrokerProbe(string Worker, DateTimeOffset At);
-
-/// <summary>
-/// Readiness that publishing works: a <see cref="BrokerProbe"/> is published and must be confirmed by the broker within
-/// <see cref="Timeout"/>. MassTransit's own check says whether its endpoints are connected; this one catches a worker
-/// whose consumers reconnected but whose publishing did not (README, Guarantees, "Not covered"), which would otherwise
-/// report ready while every poll fails. A result is kept for <see cref="KeepFor"/>, so polling /health/ready does not
-/// publish on every request.
-/// </summary>
-public sealed class BrokerPublishCheck(IBus bus, Hosting.WorkerInstance worker, TimeProvider time) : IHealthCheck, IDisposable
+public sealed class BrokerPublishCheck(IBrokerPublishProbe probe, TimeProvider time) : IHealthCheck, IDisposable
 {
     public const string Name = "broker-publish";
 
@@ -37,7 +31,10 @@ public sealed class BrokerPublishCheck(IBus bus, Hosting.WorkerInstance worker, 
                 return last.Result;
             }
 
-            var result = await ProbeAsync(now, cancellationToken);
+            var outcome = await probe.ThroughBusAsync(Timeout, cancellationToken);
+            var result = outcome.Confirmed
+                ? HealthCheckResult.Healthy($"the broker confirmed a probe message in {outcome.Took.TotalMilliseconds:0} ms")
+                : HealthCheckResult.Unhealthy($"{outcome.Failure}: publishing (polls, announcements) is not getting through");
             _last = (now, result);
             return result;
         }
@@ -48,26 +45,4 @@ public sealed class BrokerPublishCheck(IBus bus, Hosting.WorkerInstance worker, 
     }
 
     public void Dispose() => _one.Dispose();
-
-    private async Task<HealthCheckResult> ProbeAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
-        try
-        {
-            await bus.Publish(new BrokerProbe(worker.Id, now), timeout.Token);
-            var took = time.GetUtcNow() - now;
-            return HealthCheckResult.Healthy($"the broker confirmed a probe message in {took.TotalMilliseconds:0} ms");
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy(
-                $"the broker did not confirm a probe message within {Timeout.TotalSeconds:0} s: publishing (polls, announcements) is not getting through; " +
-                "if this lasts while the broker is up, restart this worker");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy($"publishing a probe message failed: {e.GetType().Name}: {e.Message}", e);
-        }
-    }
 }

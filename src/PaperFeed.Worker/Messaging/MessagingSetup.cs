@@ -55,6 +55,7 @@ public static class MessagingSetup
                 }
 
                 services.AddHostedService<RabbitMqClientLog>();
+                services.AddSingleton<IBrokerPublishProbe>(sp => ActivatorUtilities.CreateInstance<BrokerPublishProbe>(sp, broker));
                 services.AddSingleton<BrokerPublishCheck>();
                 services.AddHealthChecks().Add(new HealthCheckRegistration(
                     BrokerPublishCheck.Name, sp => sp.GetRequiredService<BrokerPublishCheck>(), HealthStatus.Unhealthy, ["ready"], BrokerPublishCheck.Timeout + TimeSpan.FromSeconds(1)));
@@ -67,10 +68,12 @@ public static class MessagingSetup
                             factory.SocketFactory = RabbitMqSocket.Create;
                             return Task.CompletedTask;
                         };
-                        if (!RabbitMqHeartbeat.IsSetIn(broker))
+                        if (!RabbitMqTimeouts.HeartbeatIsSetIn(broker))
                         {
-                            host.Heartbeat(RabbitMqHeartbeat.Default);
+                            host.Heartbeat(RabbitMqTimeouts.Heartbeat);
                         }
+
+                        host.ContinuationTimeout(RabbitMqTimeouts.Continuation);
                     });
                     cfg.ConfigureEndpoints(context);
                 });
@@ -80,6 +83,12 @@ public static class MessagingSetup
                 x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
             }
         });
+
+        if (options.Transport == TransportKind.RabbitMq)
+        {
+            // Registered after MassTransit's hosted service, so stopped before it: no restart races the bus's shutdown.
+            services.AddHostedService<PublishStallWatchdog>();
+        }
 
         services.Configure<MassTransitHostOptions>(o =>
         {

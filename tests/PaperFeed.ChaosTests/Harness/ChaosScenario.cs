@@ -26,7 +26,7 @@ public abstract class ChaosScenario(RabbitMqFixture broker) : IAsyncLifetime
     /// /health/ready says so; this leaves room for a loaded machine and is still far below the 3–4 minutes that the
     /// client's default heartbeat of 60 s would take.
     /// </summary>
-    public static readonly TimeSpan BrokerLossNoticed = RabbitMqHeartbeat.Default * 6;
+    public static readonly TimeSpan BrokerLossNoticed = RabbitMqTimeouts.Heartbeat * 6;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 

@@ -49,7 +49,7 @@ public sealed class NetworkPartitionTests(RabbitMqFixture broker) : ChaosScenari
             noticed = silent.Elapsed;
             during = await Store.PapersAsync();
             Report($"partitioned with {before}; /health/ready answered {(status is null ? "nothing" : ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture))} " +
-                $"{noticed.TotalSeconds:0.0} s later (heartbeat {RabbitMqHeartbeat.Default.TotalSeconds:0} s), with {during}");
+                $"{noticed.TotalSeconds:0.0} s later (heartbeat {RabbitMqTimeouts.Heartbeat.TotalSeconds:0} s), with {during}");
         }
         finally
         {

@@ -32,7 +32,7 @@ public sealed class BrokerConnectionTests(RabbitMqFixture broker) : WorkerTestBa
 
         var heartbeats = await HeartbeatsAsync();
 
-        Assert.All(heartbeats, seconds => Assert.Equal(RabbitMqHeartbeat.Default.TotalSeconds, seconds));
+        Assert.All(heartbeats, seconds => Assert.Equal(RabbitMqTimeouts.Heartbeat.TotalSeconds, seconds));
     }
 
     [Fact]

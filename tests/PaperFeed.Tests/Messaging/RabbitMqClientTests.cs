@@ -14,7 +14,7 @@ public sealed class RabbitMqClientTests
     [InlineData("amqp://h/v?heartbeats=5", false)]
     [InlineData("amqp://h/heartbeat", false)]
     public void TheConnectionStringsOwnHeartbeatIsRecognised(string uri, bool named) =>
-        Assert.Equal(named, RabbitMqHeartbeat.IsSetIn(new Uri(uri)));
+        Assert.Equal(named, RabbitMqTimeouts.HeartbeatIsSetIn(new Uri(uri)));
 
     [Fact]
     public void AClientErrorIsLoggedAsAnErrorWithItsExceptionsTypeAndMessage()
