@@ -64,12 +64,14 @@ public sealed class BrokerPublishProbe(IBus bus, Hosting.WorkerInstance worker, 
         var started = Stopwatch.GetTimestamp();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        var publishing = publish(limit.Token);
+        var publishing = Task.CompletedTask;
         try
         {
             // Not every wait in a publish heeds its token: MassTransit declares a channel's exchanges under the
             // channel's own token, so a probe that declares one on a silent connection waits for RabbitMQ.Client's
-            // continuation timeout (20 s). The probe answers at its own timeout and leaves that publish behind.
+            // request timeout (RabbitMqTimeouts.Continuation). The probe answers at its own timeout and leaves that
+            // publish behind.
+            publishing = publish(limit.Token);
             await publishing.WaitAsync(timeout, cancellationToken);
             return ProbeOutcome.Ok(Stopwatch.GetElapsedTime(started));
         }
