@@ -174,15 +174,16 @@ public enum Publishing
 /// </summary>
 public sealed class PublishStall(TimeSpan configured)
 {
-    private readonly TimeSpan _configured = configured;
     private DateTimeOffset? _since;
     private int _fruitless;
 
     /// <summary>The state of the last look.</summary>
     public Publishing State { get; private set; } = Publishing.Works;
 
-    /// <summary>How long publishing must stay stuck before the next restart.</summary>
-    public TimeSpan Limit { get; private set; } = configured;
+    /// <summary>How long publishing must stay stuck before the next restart: doubled for each restart that did not help.</summary>
+    public TimeSpan Limit => TimeSpan.FromTicks(Math.Min(
+        configured.Ticks << Math.Min(_fruitless, 10),
+        Math.Max(PublishStallWatchdog.MaxLimit.Ticks, configured.Ticks)));
 
     /// <summary>Records one look; true when the bus is to be restarted now.</summary>
     public bool Observe(Publishing state, DateTimeOffset now)
@@ -194,7 +195,6 @@ public sealed class PublishStall(TimeSpan configured)
             if (state == Publishing.Works)
             {
                 _fruitless = 0;
-                Limit = _configured;
             }
 
             return false;
@@ -212,7 +212,5 @@ public sealed class PublishStall(TimeSpan configured)
         _since = null;
         State = Publishing.Works;
         _fruitless++;
-        var doubled = _configured.Ticks << Math.Min(_fruitless, 10);
-        Limit = TimeSpan.FromTicks(Math.Min(doubled, Math.Max(PublishStallWatchdog.MaxLimit.Ticks, _configured.Ticks)));
     }
 }

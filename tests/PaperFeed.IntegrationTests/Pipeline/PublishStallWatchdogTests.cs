@@ -16,6 +16,7 @@ namespace PaperFeed.IntegrationTests.Pipeline;
 /// </summary>
 public sealed class PublishStallWatchdogTests(RabbitMqFixture broker) : WorkerTestBase
 {
+    private const string StuckLine = "Publishing through the bus is stuck";
     private const string RestartingLine = "restarting the bus";
     private const string RestartedLine = "Bus restarted";
 
@@ -88,6 +89,7 @@ public sealed class PublishStallWatchdogTests(RabbitMqFixture broker) : WorkerTe
             async () => (await worker.Api.GetAsync("/health/ready", TestContext.Current.CancellationToken)).StatusCode,
             s => s == HttpStatusCode.OK,
             "/health/ready to recover");
+        Assert.Empty(Lines(StuckLine));
         Assert.Empty(Lines(RestartingLine));
         Assert.Contains(Lines("the broker is not taking publishes"), l => l.Contains("did not confirm a probe message", StringComparison.Ordinal));
     }
